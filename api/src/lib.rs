@@ -1,0 +1,1 @@
+//! The HTTP API (placeholder until the api work lands).

@@ -1,0 +1,1 @@
+//! HTTP Basic authentication: the original's `BasicAuth` and its parsing steps.

@@ -1,0 +1,1 @@
+//! Cookie sessions: the original's `SessionAuth`, `SessionExpAuth` and `SessionDBAuth`.

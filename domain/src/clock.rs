@@ -1,0 +1,69 @@
+//! Clocks: the system's UTC clock, and a manual one that tests move by hand.
+
+use std::sync::Mutex;
+
+use crate::Timestamp;
+
+/// A source of the current UTC time; everything time-dependent asks one of these.
+pub trait Clock: Send + Sync {
+    /// Returns the current instant.
+    fn now(&self) -> Timestamp;
+}
+
+/// The real UTC clock.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> Timestamp {
+        Timestamp::from_naive(chrono::Utc::now().naive_utc())
+    }
+}
+
+/// A clock that only moves when told to, for tests of expiry.
+#[derive(Debug)]
+pub struct ManualClock {
+    now: Mutex<Timestamp>,
+}
+
+impl ManualClock {
+    /// Creates a clock stopped at `start`.
+    pub fn new(start: Timestamp) -> Self {
+        ManualClock {
+            now: Mutex::new(start),
+        }
+    }
+
+    /// Moves the clock forward by `seconds`.
+    pub fn advance(&self, seconds: i64) {
+        let mut now = self.now.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        *now = now.plus_seconds(seconds);
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> Timestamp {
+        *self.now.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_manual_clock_moves_only_when_advanced() {
+        let start: Timestamp = "2020-01-01T00:00:00".parse().expect("valid");
+        let clock = ManualClock::new(start);
+        assert_eq!(clock.now(), start);
+        clock.advance(10);
+        assert_eq!(clock.now().to_string(), "2020-01-01T00:00:10");
+    }
+
+    #[test]
+    fn the_system_clock_is_close_to_utc_now() {
+        let now = SystemClock.now().as_naive();
+        let utc = chrono::Utc::now().naive_utc();
+        assert!((utc - now).num_seconds().abs() <= 1);
+    }
+}

@@ -1,0 +1,19 @@
+//! Where users and sessions live.
+//!
+//! [`UserRepository`] and [`SessionRepository`] are the two async traits every other crate talks
+//! to. [`memory`] implements them in process memory; [`file`] implements them over the original
+//! project's data files (`.db_User.json`, `.db_UserSession.json`), replaced atomically on every
+//! write. One contract test suite (`tests/contract.rs`) runs against every implementation. With
+//! the `mocks` feature, mockall mocks of both traits are exported for other crates' tests.
+#![warn(missing_docs)]
+
+pub mod error;
+pub mod file;
+pub mod memory;
+pub mod repository;
+
+pub use error::StorageError;
+pub use repository::{SessionRepository, UserRepository};
+
+#[cfg(any(test, feature = "mocks"))]
+pub use repository::{MockSessionRepository, MockUserRepository};

@@ -1,0 +1,1 @@
+//! In-memory repositories (placeholder until the storage work lands).

@@ -1,0 +1,55 @@
+//! The repository traits: the only way the rest of the service reaches stored data.
+
+use async_trait::async_trait;
+use domain::{Timestamp, User, UserSession};
+
+use crate::StorageError;
+
+/// Stores users, keeping insertion order for listings and emails unique.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait UserRepository: Send + Sync {
+    /// Stores a new user; fails with [`StorageError::DuplicateEmail`] when another user already
+    /// has the same email (exact, case-sensitive comparison). Users without an email never clash.
+    async fn create(&self, user: User) -> Result<(), StorageError>;
+
+    /// Returns the user with this id, if any.
+    async fn get(&self, id: &str) -> Result<Option<User>, StorageError>;
+
+    /// Returns the first user (in insertion order) whose email is exactly `email`.
+    async fn find_by_email(&self, email: &str) -> Result<Option<User>, StorageError>;
+
+    /// Returns every user in insertion order.
+    async fn list(&self) -> Result<Vec<User>, StorageError>;
+
+    /// Replaces the stored user that has the same id, keeping its position; fails with
+    /// [`StorageError::NotFound`] if there is none and with [`StorageError::DuplicateEmail`] if
+    /// the new email belongs to another user.
+    async fn update(&self, user: User) -> Result<(), StorageError>;
+
+    /// Deletes the user with this id; returns whether one existed.
+    async fn delete(&self, id: &str) -> Result<bool, StorageError>;
+
+    /// Returns how many users are stored.
+    async fn count(&self) -> Result<usize, StorageError>;
+}
+
+/// Stores login sessions, found by the secret session id.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait SessionRepository: Send + Sync {
+    /// Stores a new session.
+    async fn create(&self, session: UserSession) -> Result<(), StorageError>;
+
+    /// Returns the session with this session id (the cookie value), if any.
+    async fn get(&self, session_id: &str) -> Result<Option<UserSession>, StorageError>;
+
+    /// Deletes the session with this session id; returns whether one existed.
+    async fn delete(&self, session_id: &str) -> Result<bool, StorageError>;
+
+    /// Deletes every session of `user_id`; returns how many there were.
+    async fn delete_for_user(&self, user_id: &str) -> Result<usize, StorageError>;
+
+    /// Deletes every session created strictly before `cutoff`; returns how many there were.
+    async fn delete_created_before(&self, cutoff: Timestamp) -> Result<usize, StorageError>;
+}
