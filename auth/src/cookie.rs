@@ -1,4 +1,11 @@
 //! Reading the session cookie the way Werkzeug parses a `Cookie` header.
+//!
+//! Werkzeug (3.x) tokenises `Cookie` values with one regular expression; [`session_cookie`]
+//! follows the same steps by hand: pieces end at `;`, a name ends at the first `=`, names and
+//! values lose their outer whitespace (inner spaces stay), and a value wrapped in double quotes
+//! is unquoted (`\"`, `\\` and octal `\ooo` escapes resolved, invalid UTF-8 replaced). A quoted
+//! value may contain `;`. A piece without `=` is a cookie with the empty value, as in Werkzeug,
+//! so `Cookie: _my_session_id` carries a (present, invalid) session cookie: 403, not 401.
 
 /// Returns the value of the cookie called `name` from the request's `Cookie` header values
 /// (several headers are read in order; the first cookie with that name wins), or `None`.
@@ -6,6 +13,289 @@ pub fn session_cookie<'a>(
     cookie_headers: impl IntoIterator<Item = &'a str>,
     name: &str,
 ) -> Option<String> {
-    let _ = (cookie_headers.into_iter().count(), name);
-    todo!("auth helper")
+    cookie_headers
+        .into_iter()
+        .flat_map(CookiePairs::new)
+        .find(|(cookie_name, _)| *cookie_name == name)
+        .map(|(_, value)| unquote(value))
+}
+
+/// The raw `(name, value)` pairs of one `Cookie` header value, names and values trimmed.
+struct CookiePairs<'h> {
+    header: &'h str,
+    pos: usize,
+}
+
+impl<'h> CookiePairs<'h> {
+    fn new(header: &'h str) -> Self {
+        CookiePairs { header, pos: 0 }
+    }
+
+    /// Reads the piece starting at `self.pos`; `None` for a piece that names no cookie (a blank
+    /// name).
+    /// Every index used to slice sits on an ASCII delimiter, so slicing never splits a character.
+    fn next_piece(&mut self) -> Option<(&'h str, &'h str)> {
+        let header = self.header;
+        let bytes = header.as_bytes();
+        let start = self.pos;
+        let name_end = find_from(bytes, start, |b| b == b'=' || b == b';');
+        if name_end == bytes.len() || bytes[name_end] == b';' {
+            self.pos = name_end + 1;
+            return named(header[start..name_end].trim(), "");
+        }
+        let name = header[start..name_end].trim();
+        let value_start = skip_ascii_whitespace(bytes, name_end + 1);
+        if let Some(quote_end) = quoted_end(bytes, value_start) {
+            let after = skip_ascii_whitespace(bytes, quote_end + 1);
+            if after == bytes.len() || bytes[after] == b';' {
+                self.pos = after + 1;
+                return named(name, &header[value_start..=quote_end]);
+            }
+        }
+        // Not a well-formed quoted value: the value runs to the next `;`, quotes and all.
+        let value_end = find_from(bytes, value_start, |b| b == b';');
+        self.pos = value_end + 1;
+        named(name, header[value_start..value_end].trim())
+    }
+}
+
+impl<'h> Iterator for CookiePairs<'h> {
+    type Item = (&'h str, &'h str);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        while self.pos < self.header.len() {
+            if let Some(pair) = self.next_piece() {
+                return Some(pair);
+            }
+        }
+        None
+    }
+}
+
+fn named<'h>(name: &'h str, value: &'h str) -> Option<(&'h str, &'h str)> {
+    (!name.is_empty()).then_some((name, value))
+}
+
+fn find_from(bytes: &[u8], from: usize, wanted: impl Fn(u8) -> bool) -> usize {
+    bytes
+        .iter()
+        .skip(from)
+        .position(|&b| wanted(b))
+        .map_or(bytes.len(), |offset| from + offset)
+}
+
+fn skip_ascii_whitespace(bytes: &[u8], from: usize) -> usize {
+    find_from(bytes, from, |b| !b.is_ascii_whitespace())
+}
+
+/// Returns the index of the closing quote when a quoted string (with backslash escapes)
+/// starts at `start`.
+fn quoted_end(bytes: &[u8], start: usize) -> Option<usize> {
+    if bytes.get(start) != Some(&b'"') {
+        return None;
+    }
+    let mut i = start + 1;
+    loop {
+        match bytes.get(i)? {
+            b'"' => return Some(i),
+            b'\\' => i += 2,
+            _ => i += 1,
+        }
+    }
+}
+
+/// Removes surrounding double quotes and resolves the escapes inside, as Werkzeug does.
+fn unquote(value: &str) -> String {
+    let Some(inner) = value
+        .strip_prefix('"')
+        .and_then(|rest| rest.strip_suffix('"'))
+    else {
+        return value.to_string();
+    };
+    let bytes = inner.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] != b'\\' || i + 1 == bytes.len() {
+            out.push(bytes[i]);
+            i += 1;
+        } else if let Some(byte) = octal_escape(&bytes[i + 1..]) {
+            out.push(byte);
+            i += 4;
+        } else {
+            out.push(bytes[i + 1]);
+            i += 2;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Reads `ooo` (first digit 0-3, so the value fits a byte) at the start of `bytes`.
+fn octal_escape(bytes: &[u8]) -> Option<u8> {
+    match bytes {
+        [a @ b'0'..=b'3', b @ b'0'..=b'7', c @ b'0'..=b'7', ..] => {
+            Some(((a - b'0') << 6) | ((b - b'0') << 3) | (c - b'0'))
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NAME: &str = "_my_session_id";
+
+    fn cookie(header: &str) -> Option<String> {
+        session_cookie([header], NAME)
+    }
+
+    #[test]
+    fn sc4_no_cookie_header_gives_none() {
+        assert_eq!(session_cookie([], NAME), None);
+    }
+
+    #[test]
+    fn sc4_a_plain_value_is_returned() {
+        assert_eq!(cookie("_my_session_id=Hello").as_deref(), Some("Hello"));
+    }
+
+    #[test]
+    fn sc4_inner_spaces_are_kept() {
+        assert_eq!(
+            cookie("_my_session_id=C is fun").as_deref(),
+            Some("C is fun")
+        );
+    }
+
+    #[test]
+    fn sc4_other_cookie_names_give_none() {
+        assert_eq!(cookie("_my_session_id_fake=1"), None);
+        assert_eq!(cookie("other=Hello; my_session_id=x"), None);
+        assert_eq!(cookie("_My_Session_Id=x"), None, "names are case-sensitive");
+    }
+
+    #[test]
+    fn outer_spaces_are_trimmed_among_other_cookies() {
+        assert_eq!(
+            cookie("a=1; _my_session_id=x y ; b=2").as_deref(),
+            Some("x y")
+        );
+        assert_eq!(cookie("  _my_session_id  =  v  ").as_deref(), Some("v"));
+    }
+
+    #[test]
+    fn double_quotes_are_removed() {
+        assert_eq!(
+            cookie("_my_session_id=\"quoted val\"").as_deref(),
+            Some("quoted val")
+        );
+        assert_eq!(cookie("_my_session_id=\"\"").as_deref(), Some(""));
+    }
+
+    #[test]
+    fn escapes_inside_quotes_are_resolved() {
+        assert_eq!(
+            cookie(r#"_my_session_id="a\"b\\c""#).as_deref(),
+            Some(r#"a"b\c"#)
+        );
+        assert_eq!(
+            cookie(r#"_my_session_id="\101\073z""#).as_deref(),
+            Some("A;z")
+        );
+        assert_eq!(cookie(r#"_my_session_id="\477""#).as_deref(), Some("477"));
+        assert_eq!(
+            cookie(r#"_my_session_id="\377""#).as_deref(),
+            Some("\u{fffd}")
+        );
+    }
+
+    #[test]
+    fn a_quoted_value_may_contain_a_semicolon() {
+        assert_eq!(
+            cookie("_my_session_id=\"a;b\"; c=d").as_deref(),
+            Some("a;b")
+        );
+    }
+
+    #[test]
+    fn a_badly_quoted_value_is_kept_as_written() {
+        assert_eq!(cookie("_my_session_id=\"abc").as_deref(), Some("\"abc"));
+        assert_eq!(
+            cookie("_my_session_id=\"a\" b; c=d").as_deref(),
+            Some("\"a\" b")
+        );
+        assert_eq!(cookie("_my_session_id=\"").as_deref(), Some("\""));
+    }
+
+    #[test]
+    fn the_value_is_split_at_the_first_equals_sign() {
+        assert_eq!(cookie("_my_session_id=a=b").as_deref(), Some("a=b"));
+    }
+
+    #[test]
+    fn an_empty_value_is_present() {
+        assert_eq!(cookie("_my_session_id=").as_deref(), Some(""));
+        assert_eq!(cookie("_my_session_id= ; a=b").as_deref(), Some(""));
+    }
+
+    #[test]
+    fn a_piece_without_equals_is_a_cookie_with_the_empty_value() {
+        assert_eq!(cookie("_my_session_id").as_deref(), Some(""));
+        assert_eq!(cookie("_my_session_id; a=b").as_deref(), Some(""));
+        assert_eq!(cookie("_my_session_id_fake"), None);
+        assert_eq!(cookie("junk; _my_session_id=v").as_deref(), Some("v"));
+    }
+
+    #[test]
+    fn the_first_cookie_with_the_name_wins_across_headers() {
+        assert_eq!(
+            cookie("_my_session_id=first; _my_session_id=second").as_deref(),
+            Some("first")
+        );
+        assert_eq!(
+            session_cookie(["a=1", "_my_session_id=two", "_my_session_id=three"], NAME).as_deref(),
+            Some("two")
+        );
+    }
+
+    #[test]
+    fn weird_inputs_never_panic() {
+        let inputs = [
+            "",
+            ";",
+            ";;",
+            "=",
+            "==",
+            "=;=",
+            "\"",
+            "\"\"",
+            "\\",
+            "=\"",
+            "=\"\\",
+            "a=\"\\",
+            "a=\"\\\"",
+            "a=\\",
+            "a=\"\\1",
+            "a=\"\\12\"",
+            " ; = ; ",
+            "é=ü",
+            "ü",
+            "=é",
+            "_my_session_id=\"é\\",
+            "_my_session_id=\u{0}",
+            "\t\r\n",
+            "a=\"x\"\"",
+        ];
+        for input in inputs {
+            let _ = cookie(input);
+            let _ = session_cookie([input, input], "é");
+        }
+        assert_eq!(
+            cookie("_my_session_id=héllo wörld").as_deref(),
+            Some("héllo wörld")
+        );
+        assert_eq!(session_cookie(["é=ü"], "é").as_deref(), Some("ü"));
+        assert_eq!(cookie("=orphan; _my_session_id=v").as_deref(), Some("v"));
+    }
 }

@@ -21,8 +21,14 @@ impl std::fmt::Debug for RequestCredentials {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Both values are secrets: only their presence is ever printed.
         f.debug_struct("RequestCredentials")
-            .field("authorization", &self.authorization.as_ref().map(|_| "<redacted>"))
-            .field("session_cookie", &self.session_cookie.as_ref().map(|_| "<redacted>"))
+            .field(
+                "authorization",
+                &self.authorization.as_ref().map(|_| "<redacted>"),
+            )
+            .field(
+                "session_cookie",
+                &self.session_cookie.as_ref().map(|_| "<redacted>"),
+            )
             .finish()
     }
 }

@@ -23,6 +23,9 @@ pub mod path_rule;
 pub mod sessions;
 pub mod setup;
 
+#[cfg(test)]
+mod test_support;
+
 pub use accounts::{Accounts, CredentialCheck, NameChange};
 pub use chain::AuthChain;
 pub use config::{AuthConfigError, AuthSetting, Mechanism};

@@ -2,8 +2,13 @@
 
 use domain::User;
 
+use crate::CredentialCheck;
+
 /// The outcome of `POST /auth_session/login` once the form fields are present.
 #[derive(Debug, Clone, PartialEq)]
+// A `User` in the success variant is the common case and each value is moved once, so boxing it
+// would cost an allocation per request for nothing; the enum's shape is also public API.
+#[allow(clippy::large_enum_variant)]
 pub enum LoginOutcome {
     /// No user has this email (404 `no user found for this email`).
     UnknownEmail,
@@ -25,6 +30,15 @@ pub async fn log_in(
     email: &str,
     password: &str,
 ) -> Result<LoginOutcome, crate::AuthError> {
-    let _ = (accounts, sessions, email, password);
-    todo!("auth helper")
+    match accounts.check_credentials(email, password).await? {
+        CredentialCheck::UnknownEmail => Ok(LoginOutcome::UnknownEmail),
+        CredentialCheck::WrongPassword => Ok(LoginOutcome::WrongPassword),
+        CredentialCheck::Valid(user) => {
+            let session_id = sessions.create_session(&user.id).await?;
+            Ok(LoginOutcome::LoggedIn { user, session_id })
+        }
+    }
 }
+
+#[cfg(test)]
+mod tests;

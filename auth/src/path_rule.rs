@@ -9,7 +9,145 @@ pub const EXCLUDED_PATHS: [&str; 4] = [
 ];
 
 /// Tells whether `path` needs authentication given the excluded entries (Part B 3.1).
+///
+/// A missing or empty path, or an empty exclusion list, always needs authentication. The path
+/// is compared with one trailing `/` added when missing, so `/x` and `/x/` answer alike; an
+/// entry ending in `*` excludes every path starting with the entry minus the `*`; any other
+/// entry must equal the path exactly (case-sensitive), an entry without a trailing `/` being
+/// read as if it had one.
 pub fn require_auth(path: Option<&str>, excluded: &[&str]) -> bool {
-    let _ = (path, excluded);
-    todo!("auth helper")
+    let Some(path) = path.filter(|path| !path.is_empty()) else {
+        return true;
+    };
+    let path = with_trailing_slash(path);
+    !excluded.iter().any(|entry| matches_entry(&path, entry))
+}
+
+fn matches_entry(path: &str, entry: &str) -> bool {
+    match entry.strip_suffix('*') {
+        Some(prefix) => path.starts_with(prefix),
+        // Normalising entries too (SPEC Q24) makes `/api/v1/stats` exclude `/api/v1/stats/`
+        // instead of silently excluding nothing.
+        None => path == with_trailing_slash(entry),
+    }
+}
+
+fn with_trailing_slash(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.ends_with('/') {
+        text.into()
+    } else {
+        format!("{text}/").into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const STATUS: &[&str] = &["/api/v1/status/"];
+
+    #[test]
+    fn a3_an_excluded_path_does_not_need_authentication() {
+        assert!(!require_auth(Some("/api/v1/status/"), STATUS));
+    }
+
+    #[test]
+    fn a4_1_and_a4_2_a_missing_path_needs_authentication() {
+        // Rust has no `None` list: the caller's "no list" is the empty slice.
+        assert!(require_auth(None, &[]));
+        assert!(require_auth(None, STATUS));
+    }
+
+    #[test]
+    fn an_empty_path_needs_authentication() {
+        assert!(require_auth(Some(""), STATUS));
+        assert!(require_auth(Some(""), &["*"]));
+    }
+
+    #[test]
+    fn a4_3_an_empty_exclusion_list_guards_everything() {
+        assert!(require_auth(Some("/api/v1/status/"), &[]));
+    }
+
+    #[test]
+    fn a4_4_an_exact_match_is_excluded() {
+        assert!(!require_auth(Some("/api/v1/status/"), STATUS));
+    }
+
+    #[test]
+    fn a4_5_a_missing_trailing_slash_still_matches() {
+        assert!(!require_auth(Some("/api/v1/status"), STATUS));
+    }
+
+    #[test]
+    fn a4_6_another_path_needs_authentication() {
+        assert!(require_auth(Some("/api/v1/users"), STATUS));
+    }
+
+    #[test]
+    fn a4_7_an_entry_is_not_a_prefix_of_longer_paths() {
+        assert!(require_auth(
+            Some("/api/v1/users"),
+            &["/api/v1/status/", "/api/v1/stats"]
+        ));
+        assert!(require_auth(Some("/api/v1/status/extra"), STATUS));
+    }
+
+    #[test]
+    fn a13_a_trailing_star_excludes_by_prefix() {
+        let excluded = &["/api/v1/stat*"];
+        assert!(require_auth(Some("/api/v1/users"), excluded));
+        assert!(!require_auth(Some("/api/v1/status"), excluded));
+        assert!(!require_auth(Some("/api/v1/stats"), excluded));
+        assert!(
+            !require_auth(Some("/api/v1/stat"), excluded),
+            "* may match nothing"
+        );
+    }
+
+    #[test]
+    fn only_a_trailing_star_is_special() {
+        let excluded = &["/api/*/status/"];
+        assert!(require_auth(Some("/api/v1/status/"), excluded));
+        assert!(!require_auth(Some("/api/*/status"), excluded));
+    }
+
+    #[test]
+    fn entries_without_a_trailing_slash_are_normalised() {
+        let excluded = &["/api/v1/stats"];
+        assert!(!require_auth(Some("/api/v1/stats"), excluded));
+        assert!(!require_auth(Some("/api/v1/stats/"), excluded));
+        assert!(require_auth(Some("/api/v1/statsx"), excluded));
+    }
+
+    #[test]
+    fn matching_is_case_sensitive() {
+        assert!(require_auth(Some("/API/v1/status"), STATUS));
+        assert!(require_auth(Some("/api/v1/Status/"), STATUS));
+    }
+
+    #[test]
+    fn only_one_trailing_slash_is_tolerated() {
+        assert!(require_auth(Some("/api/v1/status//"), STATUS));
+    }
+
+    #[test]
+    fn the_service_exclusions_cover_status_errors_and_login_only() {
+        for path in [
+            "/api/v1/status",
+            "/api/v1/unauthorized/",
+            "/api/v1/forbidden",
+            "/api/v1/auth_session/login",
+        ] {
+            assert!(!require_auth(Some(path), &EXCLUDED_PATHS), "{path}");
+        }
+        for path in [
+            "/api/v1/stats",
+            "/api/v1/auth_session/logout",
+            "/",
+            "/api/v1/users/me",
+        ] {
+            assert!(require_auth(Some(path), &EXCLUDED_PATHS), "{path}");
+        }
+    }
 }

@@ -5,7 +5,9 @@ use std::sync::Arc;
 use domain::{Clock, SessionDuration};
 use storage::{SessionRepository, UserRepository};
 
-use crate::{Accounts, Authenticator, SessionManager};
+use crate::basic::BasicAuth;
+use crate::sessions::SessionAuth;
+use crate::{Accounts, AuthChain, AuthSetting, Authenticator, Mechanism, SessionManager};
 
 /// What the mechanisms are built from.
 pub struct AuthDeps {
@@ -34,8 +36,50 @@ pub struct AuthSystem {
 
 impl AuthSystem {
     /// Builds the mechanisms `setting` lists, in order, sharing the given stores.
-    pub fn build(setting: &crate::AuthSetting, deps: AuthDeps) -> AuthSystem {
-        let _ = (setting, deps);
-        todo!("auth helper")
+    pub fn build(setting: &AuthSetting, deps: AuthDeps) -> AuthSystem {
+        let AuthSetting::On(mechanisms) = setting else {
+            return AuthSystem {
+                authenticator: None,
+                sessions: None,
+            };
+        };
+        let mut chain: Vec<Arc<dyn Authenticator>> = Vec::with_capacity(mechanisms.len());
+        let mut sessions: Option<Arc<dyn SessionManager>> = None;
+        for mechanism in mechanisms {
+            match mechanism {
+                // The base `Auth` recognises nothing: alone it makes an empty chain.
+                Mechanism::Auth => {}
+                Mechanism::Basic => {
+                    chain.push(Arc::new(BasicAuth::new(Arc::clone(&deps.accounts))))
+                }
+                Mechanism::Session | Mechanism::SessionExp | Mechanism::SessionDb => {
+                    let session_auth = Arc::new(SessionAuth::new(
+                        Arc::clone(&deps.users),
+                        Arc::clone(&deps.sessions),
+                        session_duration(*mechanism, deps.duration),
+                        Arc::clone(&deps.clock),
+                    ));
+                    chain.push(session_auth.clone());
+                    sessions = Some(session_auth);
+                }
+            }
+        }
+        AuthSystem {
+            authenticator: Some(Arc::new(AuthChain::new(chain))),
+            sessions,
+        }
     }
 }
+
+/// Returns how long sessions of `mechanism` live: `session_auth` never expires, whatever
+/// `SESSION_DURATION` says; the other two honour it. Where sessions are kept is the caller's
+/// choice (`AuthDeps::sessions`).
+fn session_duration(mechanism: Mechanism, configured: SessionDuration) -> SessionDuration {
+    match mechanism {
+        Mechanism::Session => SessionDuration::from_seconds(0),
+        _ => configured,
+    }
+}
+
+#[cfg(test)]
+mod tests;

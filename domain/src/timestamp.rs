@@ -28,8 +28,16 @@ impl Timestamp {
 
     /// Returns this instant moved forward by `seconds` (backward when negative), saturating.
     pub fn plus_seconds(&self, seconds: i64) -> Self {
-        let delta = chrono::TimeDelta::try_seconds(seconds).unwrap_or(chrono::TimeDelta::MAX);
-        Timestamp(self.0.checked_add_signed(delta).unwrap_or(NaiveDateTime::MAX))
+        // Out-of-range results saturate towards the direction of travel, never wrap.
+        let limit = if seconds < 0 {
+            NaiveDateTime::MIN
+        } else {
+            NaiveDateTime::MAX
+        };
+        let moved = chrono::TimeDelta::try_seconds(seconds)
+            .and_then(|delta| self.0.checked_add_signed(delta))
+            .unwrap_or(limit);
+        Timestamp(moved)
     }
 }
 
@@ -97,6 +105,8 @@ mod tests {
         assert_eq!(ts.plus_seconds(61).to_string(), "2020-01-01T00:01:01");
         assert_eq!(ts.plus_seconds(-1).to_string(), "2019-12-31T23:59:59");
         assert!(ts.plus_seconds(i64::MAX) > ts);
+        assert!(ts.plus_seconds(i64::MIN) < ts);
+        assert!(ts.plus_seconds(-i64::MAX / 2) < ts);
     }
 
     #[test]
