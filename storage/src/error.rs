@@ -10,6 +10,10 @@ pub enum StorageError {
     /// Another user already has this email; emails are unique.
     #[error("email already exists")]
     DuplicateEmail,
+    /// A record with the same id (or a session with the same session id) is already stored;
+    /// `create` never replaces an existing record.
+    #[error("a record with this id already exists")]
+    DuplicateId,
     /// The record to update does not exist.
     #[error("no such record")]
     NotFound,

@@ -1,1 +1,0 @@
-//! In-memory repositories (placeholder until the storage work lands).

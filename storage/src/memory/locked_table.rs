@@ -1,0 +1,46 @@
+//! A table behind a standard read-write lock, taken only for short synchronous sections.
+
+use std::sync::{PoisonError, RwLock};
+
+use super::table::{Edit, Plan, Table};
+use crate::StorageError;
+
+/// A table shared between tasks; the lock is never held across an `.await`.
+#[derive(Debug, Default)]
+pub(crate) struct LockedTable<T> {
+    table: RwLock<T>,
+}
+
+impl<T: Table> LockedTable<T> {
+    /// Wraps a loaded table.
+    pub(crate) fn new(table: T) -> Self {
+        LockedTable {
+            table: RwLock::new(table),
+        }
+    }
+
+    /// Runs `read` against the current state.
+    pub(crate) fn read<O>(&self, read: impl FnOnce(&T) -> O) -> O {
+        // A panic while the lock was held cannot leave a half-made change: edits are planned
+        // first and applied by infallible map operations, so a poisoned lock is still sound.
+        let table = self.table.read().unwrap_or_else(PoisonError::into_inner);
+        read(&table)
+    }
+
+    /// Applies an edit that has already been planned (and, for files, written).
+    pub(crate) fn apply(&self, edit: Edit<T::Record>) {
+        let mut table = self.table.write().unwrap_or_else(PoisonError::into_inner);
+        edit.apply_to(&mut *table);
+    }
+
+    /// Plans and applies a change in one step, so no other change can slip in between.
+    pub(crate) fn commit<O>(
+        &self,
+        plan: impl FnOnce(&T) -> Plan<T::Record, O>,
+    ) -> Result<O, StorageError> {
+        let mut table = self.table.write().unwrap_or_else(PoisonError::into_inner);
+        let (edit, outcome) = plan(&table)?;
+        edit.apply_to(&mut *table);
+        Ok(outcome)
+    }
+}
