@@ -1,1 +1,43 @@
-fn main() {}
+//! The `api` binary: with no arguments it serves, like `python3 -m api.v1.app`.
+
+use std::process::ExitCode;
+
+use tracing_subscriber::EnvFilter;
+
+const USAGE: &str = "usage: api\n\nServes the authentication API. Configuration comes from the \
+environment: API_HOST, API_PORT, AUTH_TYPE, SESSION_NAME, SESSION_DURATION, DATA_DIR, \
+ARGON2_MEMORY_KIB, ARGON2_ITERATIONS, ARGON2_PARALLELISM, MAX_BODY_BYTES, SESSION_COOKIE_SECURE, \
+SESSION_SWEEP_SECONDS, RUST_LOG.";
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    if let Some(argument) = std::env::args_os().nth(1) {
+        if argument == "--help" || argument == "-h" {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        eprintln!("error: unexpected argument {argument:?}\n\n{USAGE}");
+        return ExitCode::FAILURE;
+    }
+    init_logging();
+    let result = match api::Config::from_env() {
+        Ok(config) => api::serve(config).await,
+        Err(err) => Err(err.into()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Logs to stderr, filtered by `RUST_LOG` (default `info`).
+fn init_logging() {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}

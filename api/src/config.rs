@@ -1,0 +1,432 @@
+//! The service's configuration, parsed once from the environment at start-up.
+//!
+//! Every variable becomes a typed value here or start-up stops with a message that names the
+//! variable and the bad value. An empty value counts as unset, as in a shell `VAR= api`.
+
+use std::collections::HashMap;
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use auth::{AuthConfigError, AuthSetting};
+use domain::{PasswordHasher, PasswordParams, SessionDuration};
+use thiserror::Error;
+
+/// The session cookie name when `SESSION_NAME` is unset (D2).
+pub const DEFAULT_SESSION_NAME: &str = "_my_session_id";
+
+/// The request body limit when `MAX_BODY_BYTES` is unset.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 65536;
+
+/// The interval of the expired-session sweep when `SESSION_SWEEP_SECONDS` is unset.
+pub const DEFAULT_SWEEP_SECONDS: u64 = 60;
+
+/// Why the configuration was refused; each message names the variable and the bad value.
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum ConfigError {
+    /// A variable whose value does not parse.
+    #[error("invalid {name} {value:?}: expected {expected}")]
+    Invalid {
+        /// The variable.
+        name: &'static str,
+        /// The value found.
+        value: String,
+        /// What would have been accepted.
+        expected: &'static str,
+    },
+    /// A variable whose value is not valid UTF-8.
+    #[error("invalid {name}: the value is not valid UTF-8")]
+    NotUnicode {
+        /// The variable.
+        name: &'static str,
+    },
+    /// `AUTH_TYPE` names no known mechanism (the message lists the valid values).
+    #[error(transparent)]
+    AuthType(#[from] AuthConfigError),
+    /// The three Argon2 numbers parse but Argon2 refuses them together.
+    #[error("invalid Argon2 parameters ARGON2_MEMORY_KIB={memory_kib}, ARGON2_ITERATIONS={iterations}, ARGON2_PARALLELISM={parallelism}: {reason}")]
+    PasswordParams {
+        /// `ARGON2_MEMORY_KIB`.
+        memory_kib: u32,
+        /// `ARGON2_ITERATIONS`.
+        iterations: u32,
+        /// `ARGON2_PARALLELISM`.
+        parallelism: u32,
+        /// What Argon2 said.
+        reason: String,
+    },
+}
+
+/// Everything the server needs to start, as typed values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// `API_HOST`: the address to bind (default `0.0.0.0`).
+    pub host: String,
+    /// `API_PORT`: the port to bind (default 5000; 0 picks a free port).
+    pub port: u16,
+    /// `AUTH_TYPE`: which mechanisms guard the API.
+    pub auth: AuthSetting,
+    /// Whether `AUTH_TYPE` was given at all; an unset value opens the API with a warning (D1).
+    pub auth_type_given: bool,
+    /// `SESSION_NAME`: the session cookie's name (default `_my_session_id`).
+    pub session_name: String,
+    /// `SESSION_DURATION`: session lifetime, parsed like Python `int()`.
+    pub session_duration: SessionDuration,
+    /// `DATA_DIR`: the folder of `.db_User.json` and `.db_UserSession.json` (default `.`).
+    pub data_dir: PathBuf,
+    /// `ARGON2_MEMORY_KIB`, `ARGON2_ITERATIONS`, `ARGON2_PARALLELISM` (default OWASP).
+    pub password_params: PasswordParams,
+    /// `MAX_BODY_BYTES`: the largest accepted request body (default 65536).
+    pub max_body_bytes: usize,
+    /// `SESSION_COOKIE_SECURE`: whether the session cookie gets `Secure` (default off).
+    pub cookie_secure: bool,
+    /// `SESSION_SWEEP_SECONDS`: how often expired sessions are purged; `None` when 0.
+    pub sweep_interval: Option<Duration>,
+}
+
+/// The variables this service reads; `from_env` looks at no others.
+const VARIABLES: [&str; 12] = [
+    "API_HOST",
+    "API_PORT",
+    "AUTH_TYPE",
+    "SESSION_NAME",
+    "SESSION_DURATION",
+    "DATA_DIR",
+    "ARGON2_MEMORY_KIB",
+    "ARGON2_ITERATIONS",
+    "ARGON2_PARALLELISM",
+    "MAX_BODY_BYTES",
+    "SESSION_COOKIE_SECURE",
+    "SESSION_SWEEP_SECONDS",
+];
+
+impl Config {
+    /// Reads the configuration from the process environment.
+    pub fn from_env() -> Result<Config, ConfigError> {
+        let mut pairs = Vec::new();
+        for name in VARIABLES {
+            if let Some(value) = std::env::var_os(name) {
+                pairs.push((name.to_string(), utf8(name, value)?));
+            }
+        }
+        Config::from_vars(pairs)
+    }
+
+    /// Reads the configuration from `(name, value)` pairs, as tests supply them; a later pair
+    /// overrides an earlier one with the same name.
+    pub fn from_vars<I, K, V>(vars: I) -> Result<Config, ConfigError>
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: Into<String>,
+        V: Into<String>,
+    {
+        let vars: HashMap<String, String> = vars
+            .into_iter()
+            .map(|(k, v)| (k.into(), v.into()))
+            .filter(|(_, v)| !v.is_empty())
+            .collect();
+        let get = |name: &str| vars.get(name).map(String::as_str);
+
+        let auth_type = get("AUTH_TYPE");
+        Ok(Config {
+            host: get("API_HOST").unwrap_or("0.0.0.0").to_string(),
+            port: parse_number("API_PORT", get("API_PORT"), 5000, "a port number 0-65535")?,
+            auth: AuthSetting::parse(auth_type)?,
+            auth_type_given: auth_type.is_some(),
+            session_name: parse_session_name(get("SESSION_NAME"))?,
+            session_duration: SessionDuration::parse_env(get("SESSION_DURATION")),
+            data_dir: PathBuf::from(get("DATA_DIR").unwrap_or(".")),
+            password_params: parse_password_params(&get)?,
+            max_body_bytes: parse_positive(
+                "MAX_BODY_BYTES",
+                get("MAX_BODY_BYTES"),
+                DEFAULT_MAX_BODY_BYTES,
+            )?,
+            cookie_secure: parse_flag("SESSION_COOKIE_SECURE", get("SESSION_COOKIE_SECURE"))?,
+            sweep_interval: match parse_number(
+                "SESSION_SWEEP_SECONDS",
+                get("SESSION_SWEEP_SECONDS"),
+                DEFAULT_SWEEP_SECONDS,
+                "a whole number of seconds (0 disables the sweep)",
+            )? {
+                0 => None,
+                seconds => Some(Duration::from_secs(seconds)),
+            },
+        })
+    }
+
+    /// Tells whether the API runs without authentication because `AUTH_TYPE` was not given, the
+    /// case that deserves a warning at start-up (D1).
+    pub fn is_open_by_default(&self) -> bool {
+        self.auth == AuthSetting::Off && !self.auth_type_given
+    }
+}
+
+fn utf8(name: &'static str, value: OsString) -> Result<String, ConfigError> {
+    value
+        .into_string()
+        .map_err(|_| ConfigError::NotUnicode { name })
+}
+
+fn parse_number<T: std::str::FromStr>(
+    name: &'static str,
+    value: Option<&str>,
+    default: T,
+    expected: &'static str,
+) -> Result<T, ConfigError> {
+    match value {
+        None => Ok(default),
+        Some(text) => text.trim().parse().map_err(|_| ConfigError::Invalid {
+            name,
+            value: text.to_string(),
+            expected,
+        }),
+    }
+}
+
+fn parse_positive(
+    name: &'static str,
+    value: Option<&str>,
+    default: usize,
+) -> Result<usize, ConfigError> {
+    const EXPECTED: &str = "a positive whole number of bytes";
+    match parse_number(name, value, default, EXPECTED)? {
+        0 => Err(ConfigError::Invalid {
+            name,
+            value: value.unwrap_or_default().to_string(),
+            expected: EXPECTED,
+        }),
+        n => Ok(n),
+    }
+}
+
+fn parse_flag(name: &'static str, value: Option<&str>) -> Result<bool, ConfigError> {
+    match value.map(|v| v.trim().to_ascii_lowercase()).as_deref() {
+        None | Some("0") | Some("false") => Ok(false),
+        Some("1") | Some("true") => Ok(true),
+        Some(_) => Err(ConfigError::Invalid {
+            name,
+            value: value.unwrap_or_default().to_string(),
+            expected: "1, true, 0 or false",
+        }),
+    }
+}
+
+/// Accepts a cookie name only if it is an RFC 6265 token, so the `Set-Cookie` header can always
+/// be written.
+fn parse_session_name(value: Option<&str>) -> Result<String, ConfigError> {
+    let Some(name) = value else {
+        return Ok(DEFAULT_SESSION_NAME.to_string());
+    };
+    let is_token_char = |c: char| c.is_ascii_graphic() && !"()<>@,;:\\\"/[]?={}".contains(c);
+    if name.chars().all(is_token_char) {
+        Ok(name.to_string())
+    } else {
+        Err(ConfigError::Invalid {
+            name: "SESSION_NAME",
+            value: name.to_string(),
+            expected: "a cookie name (visible ASCII without spaces or ()<>@,;:\\\"/[]?={})",
+        })
+    }
+}
+
+fn parse_password_params<'a>(
+    get: &impl Fn(&str) -> Option<&'a str>,
+) -> Result<PasswordParams, ConfigError> {
+    const EXPECTED: &str = "a positive whole number";
+    let default = PasswordParams::OWASP;
+    let params = PasswordParams {
+        memory_kib: parse_number(
+            "ARGON2_MEMORY_KIB",
+            get("ARGON2_MEMORY_KIB"),
+            default.memory_kib,
+            EXPECTED,
+        )?,
+        iterations: parse_number(
+            "ARGON2_ITERATIONS",
+            get("ARGON2_ITERATIONS"),
+            default.iterations,
+            EXPECTED,
+        )?,
+        parallelism: parse_number(
+            "ARGON2_PARALLELISM",
+            get("ARGON2_PARALLELISM"),
+            default.parallelism,
+            EXPECTED,
+        )?,
+    };
+    // Argon2 itself knows which combinations it accepts (memory >= 8 x parallelism, ...).
+    PasswordHasher::new(params).map_err(|err| ConfigError::PasswordParams {
+        memory_kib: params.memory_kib,
+        iterations: params.iterations,
+        parallelism: params.parallelism,
+        reason: err.to_string(),
+    })?;
+    Ok(params)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use auth::Mechanism;
+
+    fn parse(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        Config::from_vars(vars.iter().copied())
+    }
+
+    fn message(vars: &[(&str, &str)]) -> String {
+        parse(vars).expect_err("the value is refused").to_string()
+    }
+
+    #[test]
+    fn an_empty_environment_gives_the_documented_defaults() {
+        let config = parse(&[]).expect("defaults are valid");
+        assert_eq!(config.host, "0.0.0.0");
+        assert_eq!(config.port, 5000);
+        assert_eq!(config.auth, AuthSetting::Off);
+        assert!(config.is_open_by_default());
+        assert_eq!(config.session_name, "_my_session_id");
+        assert_eq!(config.session_duration, SessionDuration::from_seconds(0));
+        assert_eq!(config.data_dir, PathBuf::from("."));
+        assert_eq!(config.password_params, PasswordParams::OWASP);
+        assert_eq!(config.max_body_bytes, 65536);
+        assert!(!config.cookie_secure);
+        assert_eq!(config.sweep_interval, Some(Duration::from_secs(60)));
+    }
+
+    #[test]
+    fn every_variable_is_read() {
+        let config = parse(&[
+            ("API_HOST", "127.0.0.1"),
+            ("API_PORT", "8080"),
+            ("AUTH_TYPE", "session_db_auth"),
+            ("SESSION_NAME", "sid"),
+            ("SESSION_DURATION", " 60 "),
+            ("DATA_DIR", "/tmp/data"),
+            ("ARGON2_MEMORY_KIB", "8"),
+            ("ARGON2_ITERATIONS", "1"),
+            ("ARGON2_PARALLELISM", "1"),
+            ("MAX_BODY_BYTES", "1024"),
+            ("SESSION_COOKIE_SECURE", "true"),
+            ("SESSION_SWEEP_SECONDS", "5"),
+        ])
+        .expect("all values are valid");
+        assert_eq!(config.host, "127.0.0.1");
+        assert_eq!(config.port, 8080);
+        assert_eq!(config.auth, AuthSetting::On(vec![Mechanism::SessionDb]));
+        assert!(!config.is_open_by_default());
+        assert_eq!(config.session_name, "sid");
+        assert_eq!(config.session_duration, SessionDuration::from_seconds(60));
+        assert_eq!(config.data_dir, PathBuf::from("/tmp/data"));
+        assert_eq!(config.password_params, PasswordParams::INSECURE_FAST);
+        assert_eq!(config.max_body_bytes, 1024);
+        assert!(config.cookie_secure);
+        assert_eq!(config.sweep_interval, Some(Duration::from_secs(5)));
+    }
+
+    #[test]
+    fn empty_values_count_as_unset() {
+        let config = parse(&[
+            ("API_HOST", ""),
+            ("API_PORT", ""),
+            ("SESSION_NAME", ""),
+            ("AUTH_TYPE", ""),
+        ])
+        .expect("empty values fall back to defaults");
+        assert_eq!(config.host, "0.0.0.0");
+        assert_eq!(config.port, 5000);
+        assert_eq!(config.session_name, "_my_session_id");
+        assert!(config.is_open_by_default());
+    }
+
+    #[test]
+    fn auth_type_none_is_off_without_the_warning() {
+        let config = parse(&[("AUTH_TYPE", "none")]).expect("none is valid");
+        assert_eq!(config.auth, AuthSetting::Off);
+        assert!(!config.is_open_by_default());
+    }
+
+    #[test]
+    fn an_unknown_auth_type_lists_the_valid_values() {
+        let text = message(&[("AUTH_TYPE", "Basic_Auth")]);
+        assert!(text.contains("AUTH_TYPE"), "{text}");
+        assert!(text.contains("Basic_Auth"), "{text}");
+        for valid in [
+            "basic_auth",
+            "session_auth",
+            "session_exp_auth",
+            "session_db_auth",
+        ] {
+            assert!(text.contains(valid), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_bad_port_names_api_port_and_the_value() {
+        for bad in ["http", "70000", "-1", "50.5"] {
+            let text = message(&[("API_PORT", bad)]);
+            assert!(text.contains("API_PORT"), "{text}");
+            assert!(text.contains(bad), "{text}");
+        }
+        assert_eq!(parse(&[("API_PORT", " 0 ")]).expect("valid").port, 0);
+    }
+
+    #[test]
+    fn bad_argon2_numbers_name_their_variable() {
+        for name in [
+            "ARGON2_MEMORY_KIB",
+            "ARGON2_ITERATIONS",
+            "ARGON2_PARALLELISM",
+        ] {
+            let text = message(&[(name, "lots")]);
+            assert!(text.contains(name), "{text}");
+            assert!(text.contains("lots"), "{text}");
+        }
+        let text = message(&[("ARGON2_ITERATIONS", "0")]);
+        assert!(text.contains("ARGON2_ITERATIONS=0"), "{text}");
+    }
+
+    #[test]
+    fn the_body_limit_must_be_a_positive_number() {
+        for bad in ["0", "big", "-3"] {
+            let text = message(&[("MAX_BODY_BYTES", bad)]);
+            assert!(text.contains("MAX_BODY_BYTES"), "{text}");
+            assert!(text.contains(bad), "{text}");
+        }
+    }
+
+    #[test]
+    fn the_secure_flag_accepts_one_true_zero_and_false() {
+        for (value, expected) in [("1", true), ("TRUE", true), ("0", false), ("false", false)] {
+            let config = parse(&[("SESSION_COOKIE_SECURE", value)]).expect("valid flag");
+            assert_eq!(config.cookie_secure, expected, "{value}");
+        }
+        let text = message(&[("SESSION_COOKIE_SECURE", "yes please")]);
+        assert!(text.contains("SESSION_COOKIE_SECURE"), "{text}");
+        assert!(text.contains("yes please"), "{text}");
+    }
+
+    #[test]
+    fn a_zero_sweep_interval_disables_the_sweep() {
+        let config = parse(&[("SESSION_SWEEP_SECONDS", "0")]).expect("valid");
+        assert_eq!(config.sweep_interval, None);
+        let text = message(&[("SESSION_SWEEP_SECONDS", "soon")]);
+        assert!(text.contains("SESSION_SWEEP_SECONDS"), "{text}");
+    }
+
+    #[test]
+    fn a_session_name_that_cannot_be_a_cookie_name_is_refused() {
+        for bad in ["my session", "a;b", "a=b"] {
+            let text = message(&[("SESSION_NAME", bad)]);
+            assert!(text.contains("SESSION_NAME"), "{text}");
+        }
+    }
+
+    #[test]
+    fn session_duration_parses_like_python_int() {
+        for (value, seconds) in [("abc", 0), ("-5", -5), ("+60", 60), ("1.5", 0)] {
+            let config = parse(&[("SESSION_DURATION", value)]).expect("never an error");
+            assert_eq!(config.session_duration.seconds(), seconds, "{value}");
+        }
+    }
+}

@@ -1,0 +1,113 @@
+//! The session cookie: reading it from a request and writing the `Set-Cookie` answers (D15).
+
+use axum::http::{header, HeaderMap, HeaderValue};
+use domain::SessionDuration;
+
+use crate::error::ApiError;
+
+/// How the session cookie is named and marked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionCookie {
+    name: String,
+    secure: bool,
+}
+
+impl SessionCookie {
+    /// Creates the settings; `name` must be a valid cookie name (the configuration checks it).
+    pub fn new(name: impl Into<String>, secure: bool) -> Self {
+        SessionCookie {
+            name: name.into(),
+            secure,
+        }
+    }
+
+    /// Returns the cookie's name (`SESSION_NAME`).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Returns the session cookie's value from every `Cookie` header of the request, parsed the
+    /// way Werkzeug does; bytes that are not UTF-8 are replaced rather than refused.
+    pub fn read(&self, headers: &HeaderMap) -> Option<String> {
+        let values: Vec<String> = headers
+            .get_all(header::COOKIE)
+            .iter()
+            .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned())
+            .collect();
+        auth::cookie::session_cookie(values.iter().map(String::as_str), &self.name)
+    }
+
+    /// Builds the `Set-Cookie` value of a successful login: `Path=/; HttpOnly; SameSite=Lax`,
+    /// `Max-Age` when sessions expire, `Secure` when configured.
+    pub fn login(
+        &self,
+        session_id: &str,
+        duration: SessionDuration,
+    ) -> Result<HeaderValue, ApiError> {
+        let mut text = format!("{}={session_id}; Path=/; HttpOnly; SameSite=Lax", self.name);
+        if duration.expires() {
+            text.push_str(&format!("; Max-Age={}", duration.seconds()));
+        }
+        self.finish(text)
+    }
+
+    /// Builds the `Set-Cookie` value that makes the browser forget the cookie at logout.
+    pub fn logout(&self) -> Result<HeaderValue, ApiError> {
+        self.finish(format!(
+            "{}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax",
+            self.name
+        ))
+    }
+
+    fn finish(&self, mut text: String) -> Result<HeaderValue, ApiError> {
+        if self.secure {
+            text.push_str("; Secure");
+        }
+        // The name is checked at start-up and session ids are UUIDs, so this only fails if a
+        // session manager returned a malformed id; that is a machinery failure, not a 500.
+        HeaderValue::try_from(text)
+            .map_err(|_| ApiError::unavailable("session id is not a valid cookie value"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_login_cookie_carries_max_age_only_when_sessions_expire() {
+        let cookie = SessionCookie::new("_my_session_id", false);
+        let never = cookie
+            .login("abc", SessionDuration::from_seconds(0))
+            .expect("valid");
+        assert_eq!(never, "_my_session_id=abc; Path=/; HttpOnly; SameSite=Lax");
+        let minute = cookie
+            .login("abc", SessionDuration::from_seconds(60))
+            .expect("valid");
+        assert_eq!(
+            minute,
+            "_my_session_id=abc; Path=/; HttpOnly; SameSite=Lax; Max-Age=60"
+        );
+    }
+
+    #[test]
+    fn secure_cookies_say_so_on_login_and_logout() {
+        let cookie = SessionCookie::new("sid", true);
+        let login = cookie
+            .login("abc", SessionDuration::from_seconds(0))
+            .expect("valid");
+        assert_eq!(login, "sid=abc; Path=/; HttpOnly; SameSite=Lax; Secure");
+        let logout = cookie.logout().expect("valid");
+        assert_eq!(
+            logout,
+            "sid=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax; Secure"
+        );
+    }
+
+    #[test]
+    fn a_malformed_session_id_is_an_error_not_a_panic() {
+        let cookie = SessionCookie::new("sid", false);
+        let result = cookie.login("bad\nid", SessionDuration::from_seconds(0));
+        assert!(matches!(result, Err(ApiError::Unavailable { .. })));
+    }
+}

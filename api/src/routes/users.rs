@@ -1,0 +1,97 @@
+//! R5-R9: listing, reading, deleting, creating and updating users.
+
+use auth::AuthError;
+use axum::body::Body;
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use domain::User;
+use serde_json::json;
+use storage::StorageError;
+
+use crate::body::json_object;
+use crate::error::ApiError;
+use crate::filter::CurrentUser;
+use crate::input;
+use crate::json::json_response;
+use crate::state::AppState;
+
+/// R5 `GET /api/v1/users`: every user, store order.
+pub async fn list(State(state): State<AppState>) -> Result<Response, ApiError> {
+    let users = state.users.list().await?;
+    let public: Vec<_> = users.iter().map(User::public).collect();
+    Ok(json_response(StatusCode::OK, &public))
+}
+
+/// R6 `GET /api/v1/users/<id>`: one user; `me` is the authenticated user (404 without one, D3).
+pub async fn show(
+    State(state): State<AppState>,
+    CurrentUser(current): CurrentUser,
+    id: Result<Path<String>, PathRejection>,
+) -> Result<Response, ApiError> {
+    let id = user_id(id)?;
+    let user = if id == "me" {
+        current
+    } else {
+        state.users.get(&id).await?
+    };
+    let user = user.ok_or(ApiError::NotFound)?;
+    Ok(json_response(StatusCode::OK, &user.public()))
+}
+
+/// R7 `DELETE /api/v1/users/<id>`: 200 `{}`; the user's sessions are revoked too (D13).
+pub async fn remove(
+    State(state): State<AppState>,
+    id: Result<Path<String>, PathRejection>,
+) -> Result<Response, ApiError> {
+    let id = user_id(id)?;
+    if state.accounts.delete_user(&id).await? {
+        Ok(json_response(StatusCode::OK, &json!({})))
+    } else {
+        Err(ApiError::NotFound)
+    }
+}
+
+/// R8 `POST /api/v1/users`: 201 with the new user; a taken email is refused (D6).
+pub async fn create(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let object = json_object(&headers, body, state.body_limit).await?;
+    let new_user = input::new_user(&object)?;
+    match state.accounts.create_user(new_user).await {
+        Ok(user) => Ok(json_response(StatusCode::CREATED, &user.public())),
+        Err(AuthError::Storage(refused @ StorageError::DuplicateEmail)) => {
+            Err(ApiError::CannotCreateUser(refused.to_string()))
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// R9 `PUT /api/v1/users/<id>`: unknown id 404 before the body is read; then the name change.
+pub async fn update(
+    State(state): State<AppState>,
+    id: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let id = user_id(id)?;
+    if state.users.get(&id).await?.is_none() {
+        return Err(ApiError::NotFound);
+    }
+    let object = json_object(&headers, body, state.body_limit).await?;
+    let change = input::name_change(&object)?;
+    let user = state
+        .accounts
+        .update_names(&id, change)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(json_response(StatusCode::OK, &user.public()))
+}
+
+/// The `<user_id>` segment; one that cannot be decoded names no user.
+fn user_id(id: Result<Path<String>, PathRejection>) -> Result<String, ApiError> {
+    id.map(|Path(id)| id).map_err(|_| ApiError::NotFound)
+}

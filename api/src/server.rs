@@ -1,0 +1,152 @@
+//! Running the server: binding, the expired-session sweep and graceful shutdown.
+
+use std::future::Future;
+use std::io;
+use std::sync::Arc;
+use std::time::Duration;
+
+use auth::SessionManager;
+use thiserror::Error;
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+
+use crate::config::{Config, ConfigError};
+use crate::state::AppState;
+
+/// Why the server could not start (or stopped with an error); `main` prints it and exits 1.
+#[derive(Debug, Error)]
+pub enum StartError {
+    /// The environment holds an invalid value.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// A data file could not be opened or parsed (the message names the file and position).
+    #[error(transparent)]
+    Storage(#[from] storage::StorageError),
+    /// The password hasher refused its parameters.
+    #[error("invalid password hashing parameters: {0}")]
+    Hashing(#[from] domain::DomainError),
+    /// The address could not be bound.
+    #[error("cannot listen on {address}: {source}")]
+    Bind {
+        /// `host:port` as configured.
+        address: String,
+        /// What the operating system said.
+        #[source]
+        source: io::Error,
+    },
+    /// The server failed while running.
+    #[error("server failed: {0}")]
+    Serve(#[source] io::Error),
+}
+
+/// Starts the service described by `config`: opens the stores, binds `API_HOST:API_PORT`, logs
+/// `listening on http://HOST:PORT`, and serves until SIGINT or SIGTERM.
+pub async fn serve(config: Config) -> Result<(), StartError> {
+    if config.is_open_by_default() {
+        tracing::warn!(
+            "AUTH_TYPE is not set: every route is open without authentication \
+             (set AUTH_TYPE=none to say so explicitly)"
+        );
+    }
+    tracing::info!(auth = ?config.auth, data_dir = %config.data_dir.display(), "starting");
+    let state = AppState::build(&config)?;
+    let address = host_port(&config.host, config.port);
+    let listener = TcpListener::bind((config.host.as_str(), config.port))
+        .await
+        .map_err(|source| StartError::Bind {
+            address: address.clone(),
+            source,
+        })?;
+    // With API_PORT=0 the system picks the port; the log line tells which one.
+    let port = listener.local_addr().map_or(config.port, |a| a.port());
+    tracing::info!("listening on http://{}", host_port(&config.host, port));
+    run(listener, state, config.sweep_interval, shutdown_signal()).await
+}
+
+/// Serves the application on an already bound listener until `shutdown` completes, sweeping
+/// expired sessions every `sweep_interval` when sessions expire.
+pub async fn run(
+    listener: TcpListener,
+    state: AppState,
+    sweep_interval: Option<Duration>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), StartError> {
+    let sweeper = sweep_interval
+        .zip(state.auth.sessions.clone())
+        .filter(|(_, sessions)| sessions.duration().expires())
+        .map(|(interval, sessions)| spawn_sweep(sessions, interval));
+    let result = axum::serve(listener, crate::router(state))
+        .with_graceful_shutdown(shutdown)
+        .await;
+    if let Some(task) = sweeper {
+        task.abort();
+    }
+    tracing::info!("stopped");
+    result.map_err(StartError::Serve)
+}
+
+/// Purges expired sessions now and then every `interval` (D14).
+fn spawn_sweep(sessions: Arc<dyn SessionManager>, interval: Duration) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(interval);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticker.tick().await;
+            match sessions.purge_expired().await {
+                Ok(0) => {}
+                Ok(removed) => tracing::info!(removed, "expired sessions purged"),
+                Err(err) => tracing::warn!(error = %err, "expired-session sweep failed"),
+            }
+        }
+    })
+}
+
+/// Completes on SIGINT (Ctrl-C) or SIGTERM.
+async fn shutdown_signal() {
+    let interrupt = async {
+        if let Err(err) = tokio::signal::ctrl_c().await {
+            tracing::warn!(error = %err, "cannot listen for SIGINT");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut stream) => {
+                stream.recv().await;
+            }
+            Err(err) => {
+                tracing::warn!(error = %err, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
+    tracing::info!("shutting down");
+}
+
+/// `host:port`, with an IPv6 host in brackets.
+fn host_port(host: &str, port: u16) -> String {
+    if host.contains(':') {
+        format!("[{host}]:{port}")
+    } else {
+        format!("{host}:{port}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ipv6_hosts_are_bracketed() {
+        assert_eq!(host_port("0.0.0.0", 5000), "0.0.0.0:5000");
+        assert_eq!(host_port("::1", 80), "[::1]:80");
+    }
+}

@@ -1,0 +1,85 @@
+//! The shared state every handler and middleware sees, and how it is built from a `Config`.
+
+use std::sync::Arc;
+
+use auth::{Accounts, AuthDeps, AuthSystem};
+use domain::{Clock, PasswordHasher, SystemClock};
+use storage::file::{FileSessionRepository, FileUserRepository};
+use storage::memory::MemorySessionRepository;
+use storage::{SessionRepository, UserRepository};
+
+use crate::config::Config;
+use crate::cookie::SessionCookie;
+use crate::server::StartError;
+
+/// What the API works with: the user store, the account service, the authentication system,
+/// the session cookie settings and the request body limit.
+#[derive(Clone)]
+pub struct AppState {
+    /// The user store, for reads (listing, lookups, counting).
+    pub users: Arc<dyn UserRepository>,
+    /// Every write to users and every password check.
+    pub accounts: Arc<Accounts>,
+    /// The filter's authenticator and the login/logout session manager.
+    pub auth: AuthSystem,
+    /// The session cookie's name and attributes.
+    pub cookie: SessionCookie,
+    /// The largest request body accepted, in bytes.
+    pub body_limit: usize,
+}
+
+impl AppState {
+    /// Assembles the state from already-built parts, so tests can inject memory stores or mocks.
+    pub fn new(
+        users: Arc<dyn UserRepository>,
+        accounts: Arc<Accounts>,
+        auth: AuthSystem,
+        cookie: SessionCookie,
+        body_limit: usize,
+    ) -> Self {
+        AppState {
+            users,
+            accounts,
+            auth,
+            cookie,
+            body_limit,
+        }
+    }
+
+    /// Builds the real state: the user file store in `DATA_DIR`, the session store that
+    /// `AUTH_TYPE` asks for (the file for `session_db_auth`, memory otherwise), Argon2id with the
+    /// configured cost and the system's UTC clock. A corrupt data file stops start-up here.
+    pub fn build(config: &Config) -> Result<AppState, StartError> {
+        let users: Arc<dyn UserRepository> = Arc::new(FileUserRepository::open(&config.data_dir)?);
+        let sessions: Arc<dyn SessionRepository> = if config.auth.uses_persistent_sessions() {
+            Arc::new(FileSessionRepository::open(&config.data_dir)?)
+        } else {
+            Arc::new(MemorySessionRepository::new())
+        };
+        let hasher = PasswordHasher::new(config.password_params)?;
+        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+        let accounts = Arc::new(Accounts::new(
+            users.clone(),
+            sessions.clone(),
+            hasher,
+            clock.clone(),
+        ));
+        let auth = AuthSystem::build(
+            &config.auth,
+            AuthDeps {
+                users: users.clone(),
+                sessions,
+                accounts: accounts.clone(),
+                duration: config.session_duration,
+                clock,
+            },
+        );
+        Ok(AppState::new(
+            users,
+            accounts,
+            auth,
+            SessionCookie::new(config.session_name.clone(), config.cookie_secure),
+            config.max_body_bytes,
+        ))
+    }
+}
