@@ -60,10 +60,9 @@ impl SessionAuth {
         if !self.duration.expires() {
             return None;
         }
-        let cutoff = now.plus_seconds(-self.duration.seconds());
-        // `plus_seconds` saturates towards the far future when the result is out of range; such
-        // a cutoff would make every session look expired, while the truth is that none is.
-        (cutoff < now).then_some(cutoff)
+        // `plus_seconds` saturates towards the distant past for enormous durations, so the
+        // cutoff then matches no session at all.
+        Some(now.plus_seconds(-self.duration.seconds()))
     }
 }
 

@@ -159,7 +159,11 @@ impl PasswordHasher {
         let Ok(phc) = PhcString::new(&stored.0) else {
             return Verification::Mismatch;
         };
-        if self.argon2.verify_password(password.as_bytes(), &phc).is_err() {
+        if self
+            .argon2
+            .verify_password(password.as_bytes(), &phc)
+            .is_err()
+        {
             return Verification::Mismatch;
         }
         if self.is_current(&phc) {
@@ -262,7 +266,10 @@ mod tests {
         })
         .expect("valid");
         let stored = old.hash("pw").expect("hashes");
-        assert_eq!(fast().verify(&stored, "pw"), Verification::MatchNeedsUpgrade);
+        assert_eq!(
+            fast().verify(&stored, "pw"),
+            Verification::MatchNeedsUpgrade
+        );
         assert_eq!(fast().verify(&stored, "nope"), Verification::Mismatch);
     }
 

@@ -96,7 +96,10 @@ mod tests {
         let naive = chrono::NaiveDate::from_ymd_opt(2020, 1, 2)
             .and_then(|d| d.and_hms_micro_opt(3, 4, 5, 999_999))
             .expect("valid date");
-        assert_eq!(Timestamp::from_naive(naive).to_string(), "2020-01-02T03:04:05");
+        assert_eq!(
+            Timestamp::from_naive(naive).to_string(),
+            "2020-01-02T03:04:05"
+        );
     }
 
     #[test]

@@ -264,10 +264,16 @@ async fn purging_asks_for_sessions_created_before_now_minus_the_duration() {
 
 #[tokio::test]
 async fn an_enormous_duration_purges_nothing() {
-    // No expectation on the store: a purge call would fail the test.
+    // The cutoff saturates at the earliest instant: it is before now, and before every session.
+    let mut sessions = MockSessionRepository::new();
+    sessions
+        .expect_delete_created_before()
+        .withf(|cutoff| *cutoff < "1970-01-01T00:00:00".parse::<Timestamp>().expect("valid"))
+        .times(1)
+        .returning(|_| Ok(0));
     let auth = SessionAuth::new(
         Arc::new(MockUserRepository::new()),
-        Arc::new(MockSessionRepository::new()),
+        Arc::new(sessions),
         SessionDuration::from_seconds(i64::MAX),
         clock(),
     );
