@@ -5,6 +5,7 @@
 #![allow(dead_code, unused_imports)]
 
 pub mod checks;
+pub mod crash;
 pub mod fixtures;
 pub mod http;
 pub mod requests;
