@@ -1,12 +1,46 @@
 //! Accounts: creating, updating and deleting users, and checking their passwords.
 
+use std::num::NonZeroUsize;
 use std::sync::Arc;
 
 use domain::{Clock, NewUser, PasswordHash, PasswordHasher, User, Verification};
 use storage::{SessionRepository, StorageError, UserRepository};
-use tokio::sync::OnceCell;
 
+use crate::credential_cache::CredentialCache;
+use crate::hashing::{default_max_concurrent_hashes, HashingPool, HashingStats};
 use crate::AuthError;
+
+/// The default life of a remembered successful check, in seconds.
+pub const DEFAULT_CREDENTIAL_CACHE_TTL_SECONDS: u64 = 60;
+
+/// The default number of successful checks remembered at most.
+pub const DEFAULT_CREDENTIAL_CACHE_MAX_ENTRIES: usize = 10_000;
+
+/// Tuning of [`Accounts`]; `AccountsOptions::default()` is what [`Accounts::new`] uses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountsOptions {
+    /// How long a successful password check is remembered, in seconds (default 60; 0 turns
+    /// the cache off). Within that time the same email, password and stored hash are accepted
+    /// without running Argon2 again, which is what keeps HTTP Basic fast. Wrong passwords are
+    /// never remembered.
+    pub credential_cache_ttl_seconds: u64,
+    /// How many successful checks are remembered at most (default 10,000, a few hundred KiB;
+    /// 0 turns the cache off). A full cache drops expired entries, then the oldest.
+    pub credential_cache_max_entries: usize,
+    /// How many Argon2 operations (hashing or verifying) may run at once (default: the number
+    /// of CPUs); further ones wait, without holding an async worker thread, for a free slot.
+    pub max_concurrent_hashes: NonZeroUsize,
+}
+
+impl Default for AccountsOptions {
+    fn default() -> Self {
+        AccountsOptions {
+            credential_cache_ttl_seconds: DEFAULT_CREDENTIAL_CACHE_TTL_SECONDS,
+            credential_cache_max_entries: DEFAULT_CREDENTIAL_CACHE_MAX_ENTRIES,
+            max_concurrent_hashes: default_max_concurrent_hashes(),
+        }
+    }
+}
 
 /// The result of checking an email and password.
 #[derive(Debug, Clone, PartialEq)]
@@ -32,31 +66,60 @@ pub struct NameChange {
 }
 
 /// Every operation that touches a password or removes a user.
+///
+/// All Argon2 work runs on blocking threads, at most
+/// [`AccountsOptions::max_concurrent_hashes`] at a time; successful checks are remembered for
+/// [`AccountsOptions::credential_cache_ttl_seconds`] (see [`Accounts::check_credentials`]).
 pub struct Accounts {
     users: Arc<dyn UserRepository>,
     sessions: Arc<dyn SessionRepository>,
-    hasher: Arc<PasswordHasher>,
+    hashing: HashingPool,
+    cache: CredentialCache,
     clock: Arc<dyn Clock>,
-    /// A hash of a random password, made on first need, verified against when no user has the
-    /// email so that an unknown email costs as much time as a wrong password.
-    dummy_hash: OnceCell<PasswordHash>,
 }
 
 impl Accounts {
-    /// Creates the service over the stores, hashing new passwords with `hasher`.
+    /// Creates the service over the stores, hashing new passwords with `hasher`, with the
+    /// default [`AccountsOptions`].
     pub fn new(
         users: Arc<dyn UserRepository>,
         sessions: Arc<dyn SessionRepository>,
         hasher: PasswordHasher,
         clock: Arc<dyn Clock>,
     ) -> Self {
+        Accounts::with_options(users, sessions, hasher, clock, AccountsOptions::default())
+    }
+
+    /// Creates the service like [`Accounts::new`], tuned by `options`; the cache's TTL is
+    /// measured with `clock`.
+    pub fn with_options(
+        users: Arc<dyn UserRepository>,
+        sessions: Arc<dyn SessionRepository>,
+        hasher: PasswordHasher,
+        clock: Arc<dyn Clock>,
+        options: AccountsOptions,
+    ) -> Self {
         Accounts {
             users,
             sessions,
-            hasher: Arc::new(hasher),
+            hashing: HashingPool::new(hasher, options.max_concurrent_hashes),
+            cache: CredentialCache::new(
+                options.credential_cache_ttl_seconds,
+                options.credential_cache_max_entries,
+            ),
             clock,
-            dummy_hash: OnceCell::new(),
         }
+    }
+
+    /// Makes the dummy hash that unknown emails are verified against, so that even the first
+    /// such check takes no longer than a wrong password; optional, best called at start-up.
+    pub async fn prepare(&self) -> Result<(), AuthError> {
+        self.hashing.prepare().await
+    }
+
+    /// Returns counters of the Argon2 work done so far.
+    pub fn hashing_stats(&self) -> HashingStats {
+        self.hashing.stats()
     }
 
     /// Hashes the password (off the async threads) and stores a new user; a taken email gives
@@ -71,42 +134,77 @@ impl Accounts {
 
     /// Checks an email and password against the first user with that email; a legacy or
     /// outdated hash is replaced by a fresh Argon2id hash on success.
+    ///
+    /// Every answer not served from the cache costs exactly one Argon2 verification, whether the
+    /// email is unknown, the user has no usable hash, or the password is wrong. A success is
+    /// remembered for the cache TTL: the same email and password against the same stored hash
+    /// is then accepted without Argon2 (the user itself is always read afresh from the store).
     pub async fn check_credentials(
         &self,
         email: &str,
         password: &str,
     ) -> Result<CredentialCheck, AuthError> {
         let Some(mut user) = self.users.find_by_email(email).await? else {
-            self.verify_dummy(password).await?;
+            self.hashing
+                .verify_stored(None, password.to_string())
+                .await?;
             return Ok(CredentialCheck::UnknownEmail);
         };
         let Some(stored) = user.password.clone() else {
             // A record the original wrote with a null password: no password can match, but the
             // answer still takes as long as a real check.
-            self.verify_dummy(password).await?;
+            self.hashing
+                .verify_stored(None, password.to_string())
+                .await?;
             return Ok(CredentialCheck::WrongPassword);
         };
-        match self.verify(stored, password.to_string()).await? {
+        let key = self.cache.key(&user.id, email, password, &stored);
+        if let Some(key) = &key {
+            if self.cache.is_fresh(key, self.clock.now()) {
+                return Ok(CredentialCheck::Valid(user));
+            }
+        }
+        match self
+            .hashing
+            .verify_stored(Some(stored), password.to_string())
+            .await?
+        {
             Verification::Mismatch => Ok(CredentialCheck::WrongPassword),
-            Verification::Match => Ok(CredentialCheck::Valid(user)),
+            Verification::Match => {
+                if let Some(key) = key {
+                    self.cache.remember(key, &user.id, self.clock.now());
+                }
+                Ok(CredentialCheck::Valid(user))
+            }
             Verification::MatchNeedsUpgrade => {
-                let previous = user
-                    .password
-                    .replace(self.hash(password.to_string()).await?);
+                let fresh = self.hashing.hash(password.to_string()).await?;
+                let previous = user.password.replace(fresh.clone());
                 // `updated_at` stays as it is: a silent rehash is not a change the API shows.
                 match self.users.update(user.clone()).await {
-                    Ok(()) => Ok(CredentialCheck::Valid(user)),
+                    Ok(()) => {
+                        // Entries made with the old hash can no longer be reached; dropping them
+                        // keeps the cache from holding dead weight until they expire.
+                        self.cache.forget_user(&user.id);
+                        self.remember(&user, email, password, &fresh);
+                        Ok(CredentialCheck::Valid(user))
+                    }
                     // Deleted between the lookup and the upgrade: there is no such user now.
-                    Err(StorageError::NotFound) => Ok(CredentialCheck::UnknownEmail),
+                    Err(StorageError::NotFound) => {
+                        self.cache.forget_user(&user.id);
+                        Ok(CredentialCheck::UnknownEmail)
+                    }
                     // A data file from the original may hold the same email twice, which the
                     // store refuses to write back; the password was right, so the login stands
-                    // and the upgrade waits for a later chance.
+                    // and the upgrade waits for a later chance (after the cache entry expires).
                     Err(StorageError::DuplicateEmail) => {
                         tracing::warn!(
                             user_id = %user.id,
                             "password hash upgrade skipped: the email is shared with another user"
                         );
                         user.password = previous;
+                        if let Some(key) = key {
+                            self.cache.remember(key, &user.id, self.clock.now());
+                        }
                         Ok(CredentialCheck::Valid(user))
                     }
                     Err(other) => Err(other.into()),
@@ -142,49 +240,36 @@ impl Accounts {
     /// Deletes a user and revokes all their sessions; returns whether the user existed.
     pub async fn delete_user(&self, id: &str) -> Result<bool, AuthError> {
         let existed = self.users.delete(id).await?;
+        // A deleted user is no longer found by email, so their entries could never be hit;
+        // they are dropped anyway rather than trusted to that.
+        self.cache.forget_user(id);
         if existed {
             self.sessions.delete_for_user(id).await?;
         }
         Ok(existed)
     }
 
-    /// Hashes `password` with Argon2id on a blocking thread.
+    /// Hashes `password` with Argon2id through the bounded pool.
     async fn hash(&self, password: String) -> Result<PasswordHash, AuthError> {
-        let hasher = Arc::clone(&self.hasher);
-        let hash = tokio::task::spawn_blocking(move || hasher.hash(&password))
-            .await
-            .map_err(|e| AuthError::Task(e.to_string()))??;
-        Ok(hash)
+        self.hashing.hash(password).await
     }
 
-    /// Verifies `password` against `stored` on a blocking thread.
-    async fn verify(
-        &self,
-        stored: PasswordHash,
-        password: String,
-    ) -> Result<Verification, AuthError> {
-        let hasher = Arc::clone(&self.hasher);
-        tokio::task::spawn_blocking(move || hasher.verify(&stored, &password))
-            .await
-            .map_err(|e| AuthError::Task(e.to_string()))
+    /// Remembers a successful check of `password` against `stored` for `user`.
+    fn remember(&self, user: &User, email: &str, password: &str, stored: &PasswordHash) {
+        if let Some(key) = self.cache.key(&user.id, email, password, stored) {
+            self.cache.remember(key, &user.id, self.clock.now());
+        }
     }
 
-    /// Spends the time of one real verification, whatever its result.
-    async fn verify_dummy(&self, password: &str) -> Result<(), AuthError> {
-        let dummy = self
-            .dummy_hash
-            .get_or_try_init(|| async {
-                let hasher = Arc::clone(&self.hasher);
-                let hash = tokio::task::spawn_blocking(move || hasher.dummy_hash())
-                    .await
-                    .map_err(|e| AuthError::Task(e.to_string()))??;
-                Ok::<_, AuthError>(hash)
-            })
-            .await?;
-        self.verify(dummy.clone(), password.to_string()).await?;
-        Ok(())
+    /// Installs a function that every Argon2 job runs before its work.
+    #[cfg(test)]
+    pub(crate) fn with_hashing_hook(mut self, hook: crate::hashing::JobHook) -> Self {
+        self.hashing.set_hook(hook);
+        self
     }
 }
 
+#[cfg(test)]
+mod cache_tests;
 #[cfg(test)]
 mod tests;

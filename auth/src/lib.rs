@@ -7,7 +7,8 @@
 //! [`config::AuthSetting`] parses `AUTH_TYPE`, [`setup`] builds the chain from it,
 //! [`path_rule`] decides which paths need authentication, [`cookie`] reads the session cookie the
 //! way Werkzeug does, and [`accounts::Accounts`] owns every password operation (Argon2id hashing
-//! off the async threads, legacy-hash upgrade, revoking a deleted user's sessions).
+//! off the async threads and bounded by [`hashing`], a short-lived cache of successful checks,
+//! legacy-hash upgrade, revoking a deleted user's sessions).
 #![warn(missing_docs)]
 
 pub mod accounts;
@@ -15,8 +16,10 @@ pub mod basic;
 pub mod chain;
 pub mod config;
 pub mod cookie;
+mod credential_cache;
 pub mod credentials;
 pub mod error;
+pub mod hashing;
 pub mod login;
 pub mod mechanism;
 pub mod path_rule;
@@ -26,11 +29,12 @@ pub mod setup;
 #[cfg(test)]
 mod test_support;
 
-pub use accounts::{Accounts, CredentialCheck, NameChange};
+pub use accounts::{Accounts, AccountsOptions, CredentialCheck, NameChange};
 pub use chain::AuthChain;
 pub use config::{AuthConfigError, AuthSetting, Mechanism};
 pub use credentials::RequestCredentials;
 pub use error::AuthError;
+pub use hashing::HashingStats;
 pub use login::LoginOutcome;
 pub use mechanism::{Authenticator, Recognition, SessionManager};
 pub use setup::{AuthDeps, AuthSystem};

@@ -9,7 +9,7 @@ use domain::{
 };
 use storage::{MockSessionRepository, MockUserRepository, SessionRepository, StorageError};
 
-use crate::Accounts;
+use crate::{Accounts, AccountsOptions};
 
 /// The cheapest Argon2id hasher, so tests do not wait on hashing.
 pub fn fast_hasher() -> PasswordHasher {
@@ -73,6 +73,22 @@ pub fn accounts_with(
     clock: Arc<ManualClock>,
 ) -> Accounts {
     Accounts::new(Arc::new(users), Arc::new(sessions), fast_hasher(), clock)
+}
+
+/// Accounts like [`accounts_with`], tuned by `options`.
+pub fn accounts_with_options(
+    users: MockUserRepository,
+    sessions: MockSessionRepository,
+    clock: Arc<ManualClock>,
+    options: AccountsOptions,
+) -> Accounts {
+    Accounts::with_options(
+        Arc::new(users),
+        Arc::new(sessions),
+        fast_hasher(),
+        clock,
+        options,
+    )
 }
 
 /// A storage failure for tests of error propagation.

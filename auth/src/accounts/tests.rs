@@ -2,13 +2,14 @@
 
 use std::sync::Arc;
 
-use domain::{PasswordHasher, PasswordParams, Verification};
+use domain::{PasswordHash, PasswordHasher, PasswordParams, Verification};
 use mockall::predicate::eq;
 use storage::{MockSessionRepository, MockUserRepository, StorageError};
 
 use super::*;
 use crate::test_support::{
-    accounts, accounts_with, clock, fast_hasher, legacy_user, stored_user, unavailable, users_with,
+    accounts, accounts_with, accounts_with_options, clock, fast_hasher, legacy_user, stored_user,
+    unavailable, users_with,
 };
 
 fn new_user(email: &str, password: &str) -> NewUser {
@@ -87,18 +88,51 @@ async fn a_wrong_password_is_reported() {
 }
 
 #[tokio::test]
-async fn an_unknown_email_is_reported_after_a_dummy_verification() {
+async fn an_unknown_email_costs_exactly_one_argon2_verification() {
     let accounts = accounts(users_with(vec![]));
-    assert!(!accounts.dummy_hash.initialized());
     let check = accounts
         .check_credentials("guillaume@hbtn.io", "test")
         .await
         .expect("no error");
     assert_eq!(check, CredentialCheck::UnknownEmail);
-    assert!(
-        accounts.dummy_hash.initialized(),
-        "a verification ran against the dummy hash"
-    );
+    let stats = accounts.hashing_stats();
+    assert_eq!(stats.verifications, 1, "one verification of the dummy hash");
+    assert_eq!(stats.hashes, 1, "the dummy hash itself");
+    accounts
+        .check_credentials("guillaume@hbtn.io", "test")
+        .await
+        .expect("no error");
+    let stats = accounts.hashing_stats();
+    assert_eq!(stats.verifications, 2, "unknown emails are never cached");
+    assert_eq!(stats.hashes, 1, "the dummy hash is made once");
+}
+
+#[tokio::test]
+async fn every_failed_check_costs_exactly_one_argon2_verification() {
+    let argon2 = stored_user("a@hbtn.io", "pw", None, None);
+    let legacy = legacy_user("b@hbtn.io", "pw");
+    let mut hashless = stored_user("c@hbtn.io", "pw", None, None);
+    hashless.password = None;
+    let mut garbage = stored_user("d@hbtn.io", "pw", None, None);
+    garbage.password = Some(PasswordHash::from_stored("not a hash"));
+    let accounts = accounts(users_with(vec![argon2, legacy, hashless, garbage]));
+    accounts.prepare().await.expect("the dummy hash is made");
+    for email in [
+        "a@hbtn.io",
+        "b@hbtn.io",
+        "c@hbtn.io",
+        "d@hbtn.io",
+        "nobody@hbtn.io",
+    ] {
+        let before = accounts.hashing_stats().verifications;
+        let check = accounts
+            .check_credentials(email, "wrong")
+            .await
+            .expect("no error");
+        assert!(!matches!(check, CredentialCheck::Valid(_)), "{email}");
+        let after = accounts.hashing_stats().verifications;
+        assert_eq!(after - before, 1, "{email}");
+    }
 }
 
 #[tokio::test]
@@ -375,4 +409,46 @@ async fn storage_errors_propagate_from_deletion() {
 fn the_accounts_service_can_be_shared_between_tasks() {
     fn assert_send_sync<T: Send + Sync>() {}
     assert_send_sync::<Arc<Accounts>>();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_one_permit_concurrent_checks_verify_one_at_a_time() {
+    let user = stored_user("bob@hbtn.io", "right", None, None);
+    let options = AccountsOptions {
+        max_concurrent_hashes: std::num::NonZeroUsize::MIN,
+        ..AccountsOptions::default()
+    };
+    let accounts = Arc::new(
+        accounts_with_options(
+            users_with(vec![user]),
+            MockSessionRepository::new(),
+            clock(),
+            options,
+        )
+        .with_hashing_hook(Arc::new(|| {
+            std::thread::sleep(std::time::Duration::from_millis(5))
+        })),
+    );
+    let checks: Vec<_> = (0..8)
+        .map(|i| {
+            let accounts = Arc::clone(&accounts);
+            tokio::spawn(async move {
+                let email = if i % 2 == 0 {
+                    "bob@hbtn.io"
+                } else {
+                    "nobody@hbtn.io"
+                };
+                accounts
+                    .check_credentials(email, &format!("wrong{i}"))
+                    .await
+            })
+        })
+        .collect();
+    for check in checks {
+        let check = check.await.expect("the task ran").expect("no error");
+        assert!(!matches!(check, CredentialCheck::Valid(_)));
+    }
+    let stats = accounts.hashing_stats();
+    assert_eq!(stats.verifications, 8);
+    assert_eq!(stats.max_in_flight, 1);
 }
