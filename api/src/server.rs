@@ -64,7 +64,8 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
 }
 
 /// Serves the application on an already bound listener until `shutdown` completes, sweeping
-/// expired sessions every `sweep_interval` when sessions expire.
+/// expired sessions every `sweep_interval` when sessions expire; then closes the stores, which
+/// folds their journals into the data files.
 pub async fn run(
     listener: TcpListener,
     state: AppState,
@@ -75,12 +76,14 @@ pub async fn run(
         .zip(state.auth.sessions.clone())
         .filter(|(_, sessions)| sessions.duration().expires())
         .map(|(interval, sessions)| spawn_sweep(sessions, interval));
+    let stores = state.clone();
     let result = axum::serve(listener, crate::router(state))
         .with_graceful_shutdown(shutdown)
         .await;
     if let Some(task) = sweeper {
         task.abort();
     }
+    stores.close_stores().await;
     tracing::info!("stopped");
     result.map_err(StartError::Serve)
 }
@@ -143,6 +146,42 @@ fn host_port(host: &str, port: u16) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn stopping_folds_the_journals_into_the_data_files() {
+        let dir = tempfile::tempdir().expect("a temporary data folder");
+        let data_dir = dir.path().to_string_lossy().into_owned();
+        let config = Config::from_vars([
+            ("DATA_DIR", data_dir.as_str()),
+            ("AUTH_TYPE", "session_db_auth"),
+        ])
+        .expect("valid configuration");
+        let state = AppState::build(&config).expect("the stores open");
+        let now = "2020-01-02T03:04:05".parse().expect("a valid timestamp");
+        let mut user = domain::User::new(
+            domain::NewUser {
+                email: "bob@hbtn.io".into(),
+                password: "pw".into(),
+                first_name: None,
+                last_name: None,
+            },
+            domain::PasswordHash::legacy_sha256("pw"),
+            now,
+        );
+        user.id = "u1".into();
+        state.users.create(user).await.expect("created");
+        let journal = dir.path().join(".db_User.json.journal");
+        assert!(journal.exists(), "the change waits in the journal");
+
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("a free port");
+        run(listener, state, None, async {})
+            .await
+            .expect("stops cleanly");
+
+        assert!(!journal.exists(), "stopping folded the journal");
+        let text = std::fs::read_to_string(dir.path().join(".db_User.json")).expect("written");
+        assert!(text.starts_with(r#"{"u1": {"id": "u1", "#), "{text}");
+    }
 
     #[test]
     fn ipv6_hosts_are_bracketed() {

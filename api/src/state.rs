@@ -26,6 +26,16 @@ pub struct AppState {
     pub cookie: SessionCookie,
     /// The largest request body accepted, in bytes.
     pub body_limit: usize,
+    /// The stores to close when the server stops.
+    stores: OpenStores,
+}
+
+/// The repositories [`AppState::build`] opened, kept to be closed at shutdown: closing a file
+/// store folds its journal into the data file, leaving the folder as the original writes it.
+#[derive(Clone, Default)]
+struct OpenStores {
+    users: Option<Arc<dyn UserRepository>>,
+    sessions: Option<Arc<dyn SessionRepository>>,
 }
 
 impl AppState {
@@ -43,6 +53,23 @@ impl AppState {
             auth,
             cookie,
             body_limit,
+            stores: OpenStores::default(),
+        }
+    }
+
+    /// Closes the stores [`build`](Self::build) opened (states assembled with
+    /// [`new`](Self::new) have none): every accepted change is folded into the data files.
+    /// A failure is logged; nothing is lost then, as the journals are replayed at the next start.
+    pub async fn close_stores(&self) {
+        if let Some(sessions) = &self.stores.sessions {
+            if let Err(err) = sessions.close().await {
+                tracing::warn!(error = %err, "cannot close the session store");
+            }
+        }
+        if let Some(users) = &self.stores.users {
+            if let Err(err) = users.close().await {
+                tracing::warn!(error = %err, "cannot close the user store");
+            }
         }
     }
 
@@ -64,6 +91,10 @@ impl AppState {
             hasher,
             clock.clone(),
         ));
+        let stores = OpenStores {
+            users: Some(users.clone()),
+            sessions: Some(sessions.clone()),
+        };
         let auth = AuthSystem::build(
             &config.auth,
             AuthDeps {
@@ -74,12 +105,14 @@ impl AppState {
                 clock,
             },
         );
-        Ok(AppState::new(
+        let mut state = AppState::new(
             users,
             accounts,
             auth,
             SessionCookie::new(config.session_name.clone(), config.cookie_secure),
             config.max_body_bytes,
-        ))
+        );
+        state.stores = stores;
+        Ok(state)
     }
 }

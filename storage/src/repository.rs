@@ -32,6 +32,13 @@ pub trait UserRepository: Send + Sync {
 
     /// Returns how many users are stored.
     async fn count(&self) -> Result<usize, StorageError>;
+
+    /// Makes every accepted change durable in the store's final form and stops accepting
+    /// changes (they then fail with [`StorageError::Unavailable`]); reads keep working. Called
+    /// once at shutdown; closing twice is harmless. Stores that keep nothing on disk do nothing.
+    async fn close(&self) -> Result<(), StorageError> {
+        Ok(())
+    }
 }
 
 /// Stores login sessions, found by the secret session id.
@@ -52,4 +59,11 @@ pub trait SessionRepository: Send + Sync {
 
     /// Deletes every session created strictly before `cutoff`; returns how many there were.
     async fn delete_created_before(&self, cutoff: Timestamp) -> Result<usize, StorageError>;
+
+    /// Makes every accepted change durable in the store's final form and stops accepting
+    /// changes (they then fail with [`StorageError::Unavailable`]); reads keep working. Called
+    /// once at shutdown; closing twice is harmless. Stores that keep nothing on disk do nothing.
+    async fn close(&self) -> Result<(), StorageError> {
+        Ok(())
+    }
 }

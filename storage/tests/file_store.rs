@@ -1,5 +1,6 @@
 //! Behaviour only the file store has: the original's files, exact bytes, corrupt files, failed
-//! writes, durability across reopening.
+//! writes, durability across reopening. The journal itself (replay, folding, torn records,
+//! group commit) is tested in `journal.rs`.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -7,7 +8,9 @@ use std::sync::Arc;
 
 use domain::{PasswordHash, PasswordHasher, PasswordParams, Timestamp, User, UserSession};
 use serde_json::Value;
-use storage::file::{FileSessionRepository, FileUserRepository, SESSIONS_FILE, USERS_FILE};
+use storage::file::{
+    current_contents, FileSessionRepository, FileUserRepository, SESSIONS_FILE, USERS_FILE,
+};
 use storage::{SessionRepository, StorageError, UserRepository};
 use tempfile::TempDir;
 
@@ -19,6 +22,9 @@ const ORIGINAL_SESSIONS: &str = r#"{"5b4c0a52-8f4e-4c4b-9d8e-3b1c5a1e2f00": {"id
 
 const BOB_ID: &str = "d1b1d8ac-be5b-4849-b2ba-439092b4c05b";
 const BOB_SESSION_ID: &str = "2b5d3c9e-6a0f-4b7c-8d1e-9f2a4c6b8e10";
+
+const USERS_JOURNAL: &str = ".db_User.json.journal";
+const SESSIONS_JOURNAL: &str = ".db_UserSession.json.journal";
 
 fn ts(text: &str) -> Timestamp {
     text.parse().expect("a valid timestamp")
@@ -34,6 +40,14 @@ fn folder_with(files: &[(&str, &str)]) -> TempDir {
 
 fn read(path: &Path) -> String {
     fs::read_to_string(path).expect("data file readable")
+}
+
+/// What the data file `name` of `dir` holds once its journal is folded in.
+fn current(dir: &Path, name: &str) -> String {
+    let bytes = current_contents(dir, name)
+        .expect("the folder reads")
+        .expect("there is data");
+    String::from_utf8(bytes).expect("data files are ASCII")
 }
 
 fn names_in(dir: &Path) -> Vec<String> {
@@ -105,9 +119,17 @@ async fn the_originals_users_file_is_rewritten_byte_for_byte() {
     let users = FileUserRepository::open(dir.path()).expect("loads");
     let extra = user("temporary", Some("t@x"));
     users.create(extra).await.expect("created");
-    assert_ne!(read(users.path()), ORIGINAL_USERS);
+    assert_eq!(
+        read(users.path()),
+        ORIGINAL_USERS,
+        "changes go to the journal"
+    );
+    assert_ne!(current(dir.path(), USERS_FILE), ORIGINAL_USERS);
     assert!(users.delete("temporary").await.expect("deleted"));
+    assert_eq!(current(dir.path(), USERS_FILE), ORIGINAL_USERS);
+    users.close().await.expect("folds the journal");
     assert_eq!(read(users.path()), ORIGINAL_USERS);
+    assert_eq!(names_in(dir.path()), [USERS_FILE]);
 }
 
 #[tokio::test]
@@ -129,6 +151,8 @@ async fn written_files_are_python_json_and_reopen_identically() {
         ),
         hash = hash
     );
+    assert_eq!(current(dir.path(), USERS_FILE), expected);
+    users.close().await.expect("folds the journal");
     assert_eq!(read(users.path()), expected);
 
     let reopened = FileUserRepository::open(dir.path()).expect("reopens");
@@ -316,6 +340,8 @@ async fn unknown_attributes_survive_a_rewrite() {
         .create(UserSession::new("new", ts("2020-01-01T00:00:00")))
         .await
         .expect("rewrites the file");
+    users.close().await.expect("folds the journal");
+    sessions.close().await.expect("folds the journal");
 
     let written: Value = serde_json::from_str(&read(users.path())).expect("valid JSON");
     assert_eq!(written[BOB_ID]["age"], Value::from(42));
@@ -324,6 +350,10 @@ async fn unknown_attributes_survive_a_rewrite() {
         serde_json::json!(["a", {"b": 1.5}])
     );
     assert!(read(users.path()).contains(r#""age": 42, "tags": ["a", {"b": 1.5}]"#));
+    assert!(
+        read(users.path()).contains(r#""email": "new@x""#),
+        "the new user is in"
+    );
     let written: Value = serde_json::from_str(&read(sessions.path())).expect("valid JSON");
     assert_eq!(
         written["5b4c0a52-8f4e-4c4b-9d8e-3b1c5a1e2f00"]["ip"],
@@ -434,6 +464,12 @@ async fn a_failed_write_changes_neither_memory_nor_file() {
         .create(user("later", Some("later@x")))
         .await
         .expect("writes again");
+    assert_eq!(
+        names_in(&data),
+        [USERS_FILE, USERS_JOURNAL],
+        "memory was written out as a new data file, the new change went to a new journal"
+    );
+    drop(users);
     let reopened = FileUserRepository::open(&data).expect("reopens");
     let ids: Vec<String> = reopened
         .list()
@@ -443,6 +479,7 @@ async fn a_failed_write_changes_neither_memory_nor_file() {
         .map(|u| u.id)
         .collect();
     assert_eq!(ids, ["kept", "later"]);
+    reopened.close().await.expect("closes");
     assert_eq!(names_in(&data), [USERS_FILE]);
 }
 
@@ -479,21 +516,20 @@ async fn writes_leave_no_temporary_files_and_no_op_writes_write_nothing() {
     }
     users.delete("u0").await.expect("deleted");
     sessions.delete_for_user("u1").await.expect("deleted");
-    assert_eq!(names_in(dir.path()), [USERS_FILE, SESSIONS_FILE]);
+    assert_eq!(
+        names_in(dir.path()),
+        [USERS_JOURNAL, SESSIONS_JOURNAL],
+        "changes wait in the journals"
+    );
 
-    let before = fs::metadata(users.path())
-        .expect("exists")
-        .modified()
-        .expect("mtime");
-    let bytes = read(users.path());
-    std::thread::sleep(std::time::Duration::from_millis(20));
+    let journal = dir.path().join(USERS_JOURNAL);
+    let bytes = read(&journal);
     assert!(!users.delete("u0").await.expect("already gone"));
-    assert_eq!(read(users.path()), bytes);
-    let after = fs::metadata(users.path())
-        .expect("exists")
-        .modified()
-        .expect("mtime");
-    assert_eq!(before, after, "a no-op delete does not rewrite the file");
+    assert_eq!(read(&journal), bytes, "a no-op delete writes nothing");
+
+    users.close().await.expect("folds");
+    sessions.close().await.expect("folds");
+    assert_eq!(names_in(dir.path()), [USERS_FILE, SESSIONS_FILE]);
 }
 
 #[test]
@@ -527,7 +563,37 @@ async fn concurrent_writes_lose_no_update_on_disk() {
     }
     let in_memory = users.list().await.expect("listed");
     assert_eq!(in_memory.len(), 66);
+    drop(users);
     let reopened = FileUserRepository::open(dir.path()).expect("reopens");
     assert_eq!(reopened.list().await.expect("listed"), in_memory);
+    reopened.close().await.expect("closes");
     assert_eq!(names_in(dir.path()), [USERS_FILE]);
+}
+
+#[tokio::test]
+async fn a_data_file_removed_behind_the_stores_back_is_written_out_from_memory() {
+    let root = TempDir::new().expect("temp dir");
+    let data = root.path().join("data");
+    fs::create_dir(&data).expect("data folder");
+    fs::write(data.join(USERS_FILE), ORIGINAL_USERS).expect("seed file written");
+    let users = FileUserRepository::open(&data).expect("opens");
+
+    // No journal yet: the folder vanishes, then comes back empty, with no write in between.
+    fs::remove_dir_all(&data).expect("folder removed");
+    fs::create_dir(&data).expect("folder back, empty");
+    users
+        .create(user("new", Some("new@x")))
+        .await
+        .expect("written");
+    drop(users);
+
+    let reopened = FileUserRepository::open(&data).expect("reopens");
+    let ids: Vec<String> = reopened
+        .list()
+        .await
+        .expect("listed")
+        .into_iter()
+        .map(|u| u.id)
+        .collect();
+    assert_eq!(ids, [BOB_ID, "new"], "nothing memory held was lost");
 }

@@ -149,9 +149,12 @@ impl Server {
         fs::read_to_string(self.logs.path().join("stderr.log")).unwrap_or_default()
     }
 
-    /// Returns the text of a data file, or `None` when it does not exist.
+    /// Returns the text of a data file as the server sees it: with the changes still waiting in
+    /// its journal folded in (the file itself catches up at shutdown), or `None` when there is
+    /// no data yet.
     pub fn data_file(&self, name: &str) -> Option<String> {
-        fs::read_to_string(self.data_dir.join(name)).ok()
+        let bytes = storage::file::current_contents(&self.data_dir, name).ok()??;
+        String::from_utf8(bytes).ok()
     }
 
     /// Parses `.db_User.json`, failing the test when it is missing or not JSON.

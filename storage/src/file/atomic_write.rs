@@ -4,37 +4,63 @@
 //! never a mix; once `replace_file` returns `Ok`, the new bytes survive a power cut.
 
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Write};
+use std::io::{self, BufWriter};
 use std::path::{Path, PathBuf};
 
+use super::fingerprint::{Fingerprint, FingerprintingWriter};
 use crate::StorageError;
 
 /// The infix of temporary files: `<file>.tmp-<random>`, in the folder of `<file>`.
 pub(crate) const TEMP_INFIX: &str = ".tmp-";
 
+/// The buffered writer a temporary file is filled through.
+pub(crate) type TempWriter = BufWriter<FingerprintingWriter<File>>;
+
 /// Replaces the contents of `target` with `bytes`, atomically.
+#[cfg(test)]
 ///
 /// On failure the target is untouched (or, if only the final folder sync failed, already
 /// replaced but not guaranteed durable) and the temporary file is removed.
-pub(crate) fn replace_file(target: &Path, bytes: &[u8]) -> Result<(), StorageError> {
-    let folder = folder_of(target);
+pub(crate) fn replace_file(target: &Path, bytes: &[u8]) -> Result<Fingerprint, StorageError> {
+    use std::io::Write as _;
+    let (temp, fingerprint) = write_temp(target, |writer| writer.write_all(bytes))?;
+    install(&temp, target)?;
+    Ok(fingerprint)
+}
+
+/// Writes a new temporary file beside `target` through `write`, and syncs it to disk.
+///
+/// The temporary file takes the permissions of `target` when it exists. Returns its path and the
+/// fingerprint of what was written; on failure nothing is left behind.
+pub(crate) fn write_temp(
+    target: &Path,
+    write: impl FnOnce(&mut TempWriter) -> io::Result<()>,
+) -> Result<(PathBuf, Fingerprint), StorageError> {
     let temp = temp_path(target);
-    if let Err(error) = write_synced(&temp, target, bytes) {
-        // Best effort: the temporary file may not even exist, and the original error matters.
-        let _ = fs::remove_file(&temp);
-        return Err(error);
+    match write_synced(&temp, target, write) {
+        Ok(fingerprint) => Ok((temp, fingerprint)),
+        Err(error) => {
+            // Best effort: the temporary file may not even exist, and the original error matters.
+            let _ = fs::remove_file(&temp);
+            Err(error)
+        }
     }
-    if let Err(source) = fs::rename(&temp, target) {
-        let _ = fs::remove_file(&temp);
+}
+
+/// Renames the synced temporary file `temp` over `target` and syncs the folder, so the new
+/// contents survive a power cut once this returns `Ok`.
+pub(crate) fn install(temp: &Path, target: &Path) -> Result<(), StorageError> {
+    if let Err(source) = fs::rename(temp, target) {
+        let _ = fs::remove_file(temp);
         return Err(StorageError::Io {
             path: target.to_path_buf(),
             source,
         });
     }
-    sync_folder(&folder)
+    sync_folder(&folder_of(target))
 }
 
-/// Tells whether `name` is one of the temporary files `replace_file` makes for `file_name`.
+/// Tells whether `name` is one of the temporary files `write_temp` makes for `file_name`.
 pub(crate) fn is_temp_file_of(name: &str, file_name: &str) -> bool {
     name.strip_prefix(file_name)
         .and_then(|rest| rest.strip_prefix(TEMP_INFIX))
@@ -49,19 +75,24 @@ fn temp_path(target: &Path) -> PathBuf {
     folder_of(target).join(format!("{name}{TEMP_INFIX}{}", domain::new_id()))
 }
 
-fn folder_of(target: &Path) -> PathBuf {
+/// The folder holding `target`.
+pub(crate) fn folder_of(target: &Path) -> PathBuf {
     match target.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
         _ => PathBuf::from("."),
     }
 }
 
-fn write_synced(temp: &Path, target: &Path, bytes: &[u8]) -> Result<(), StorageError> {
+fn write_synced(
+    temp: &Path,
+    target: &Path,
+    write: impl FnOnce(&mut TempWriter) -> io::Result<()>,
+) -> Result<Fingerprint, StorageError> {
     let io_error = |source: io::Error| StorageError::Io {
         path: temp.to_path_buf(),
         source,
     };
-    let mut file = OpenOptions::new()
+    let file = OpenOptions::new()
         .write(true)
         .create_new(true)
         .open(temp)
@@ -71,12 +102,19 @@ fn write_synced(temp: &Path, target: &Path, bytes: &[u8]) -> Result<(), StorageE
         file.set_permissions(metadata.permissions())
             .map_err(io_error)?;
     }
-    file.write_all(bytes).map_err(io_error)?;
-    file.sync_all().map_err(io_error)
+    let mut writer = BufWriter::with_capacity(1 << 20, FingerprintingWriter::new(file));
+    write(&mut writer).map_err(io_error)?;
+    let (file, fingerprint) = writer
+        .into_inner()
+        .map_err(|error| io_error(error.into_error()))?
+        .finish();
+    file.sync_all().map_err(io_error)?;
+    Ok(fingerprint)
 }
 
+/// Syncs the folder entry list, making renames, creations and removals in it durable.
 #[cfg(unix)]
-fn sync_folder(folder: &Path) -> Result<(), StorageError> {
+pub(crate) fn sync_folder(folder: &Path) -> Result<(), StorageError> {
     // The rename is durable only once the folder entry itself is on disk.
     File::open(folder)
         .and_then(|dir| dir.sync_all())
@@ -86,8 +124,9 @@ fn sync_folder(folder: &Path) -> Result<(), StorageError> {
         })
 }
 
+/// Syncs the folder entry list (nothing to do on this system).
 #[cfg(not(unix))]
-fn sync_folder(_folder: &Path) -> Result<(), StorageError> {
+pub(crate) fn sync_folder(_folder: &Path) -> Result<(), StorageError> {
     // Other systems cannot open a folder as a file; their rename is as durable as it gets.
     Ok(())
 }

@@ -17,9 +17,17 @@ pub(crate) struct PythonFormatter;
 /// Serialises `value` as Python's `json.dump` would.
 pub(crate) fn to_vec<T: Serialize + ?Sized>(value: &T) -> serde_json::Result<Vec<u8>> {
     let mut out = Vec::new();
-    let mut serializer = Serializer::with_formatter(&mut out, PythonFormatter);
-    value.serialize(&mut serializer)?;
+    to_writer(&mut out, value)?;
     Ok(out)
+}
+
+/// Serialises `value` into `writer` as Python's `json.dump` would.
+pub(crate) fn to_writer<W: Write, T: Serialize + ?Sized>(
+    writer: W,
+    value: &T,
+) -> serde_json::Result<()> {
+    let mut serializer = Serializer::with_formatter(writer, PythonFormatter);
+    value.serialize(&mut serializer)
 }
 
 impl Formatter for PythonFormatter {

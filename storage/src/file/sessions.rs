@@ -1,4 +1,4 @@
-//! The session repository over `.db_UserSession.json`.
+//! The session repository over `.db_UserSession.json` and its journal.
 
 use std::fmt;
 use std::path::Path;
@@ -6,35 +6,50 @@ use std::path::Path;
 use async_trait::async_trait;
 use domain::{Timestamp, UserSession};
 
-use super::json_file_table::JsonFileTable;
+use super::journal_table::JournalTable;
+use super::options::{FileStoreOptions, JournalStats};
 use super::SESSIONS_FILE;
 use crate::memory::table::Table;
 use crate::memory::SessionTable;
 use crate::{SessionRepository, StorageError};
 
-/// Sessions kept in `<dir>/.db_UserSession.json`, in the original project's format.
+/// Sessions kept in `<dir>/.db_UserSession.json` (the original project's format) and
+/// `<dir>/.db_UserSession.json.journal` (changes not yet folded into it).
 ///
-/// The file is read once by [`open`](Self::open); afterwards memory serves every read and each
-/// change replaces the file atomically before it becomes visible.
+/// The files are read once by [`open`](Self::open); afterwards memory serves every read, and
+/// each change is durable in the journal before it becomes visible.
+/// [`close`](SessionRepository::close) folds the journal into the data file.
 pub struct FileSessionRepository {
-    table: JsonFileTable<SessionTable>,
+    table: JournalTable<SessionTable>,
 }
 
 impl FileSessionRepository {
     /// Loads the sessions of the data folder `dir` (none if `.db_UserSession.json` does not
-    /// exist yet).
+    /// exist yet), with the default [`FileStoreOptions`].
     ///
-    /// Fails with [`StorageError::Corrupt`] (file, line, column) when the file cannot be parsed
-    /// and with [`StorageError::Io`] when it or the folder cannot be read; nothing is written.
+    /// Fails with [`StorageError::Corrupt`] (file and position) when the data file or its
+    /// journal cannot be parsed, and with [`StorageError::Io`] when a file or the folder cannot
+    /// be read (or, to fold a journal left by a crash, written); nothing is written on
+    /// `Corrupt`.
     pub fn open(dir: &Path) -> Result<Self, StorageError> {
+        Self::open_with(dir, FileStoreOptions::default())
+    }
+
+    /// Loads the sessions of the data folder `dir` as [`open`](Self::open) does, with `options`.
+    pub fn open_with(dir: &Path, options: FileStoreOptions) -> Result<Self, StorageError> {
         Ok(FileSessionRepository {
-            table: JsonFileTable::open(dir, SESSIONS_FILE)?,
+            table: JournalTable::open(dir, SESSIONS_FILE, options)?,
         })
     }
 
     /// Returns the path of the data file.
     pub fn path(&self) -> &Path {
         self.table.path()
+    }
+
+    /// Returns what the store did since it was opened (syncs, changes, bytes, compactions).
+    pub fn stats(&self) -> JournalStats {
+        self.table.stats()
     }
 }
 
@@ -53,7 +68,7 @@ impl fmt::Debug for FileSessionRepository {
 impl SessionRepository for FileSessionRepository {
     async fn create(&self, session: UserSession) -> Result<(), StorageError> {
         self.table
-            .commit(move |table| table.plan_create(session))
+            .commit(move |table| table.plan_create(session.clone()))
             .await
     }
 
@@ -79,5 +94,9 @@ impl SessionRepository for FileSessionRepository {
         self.table
             .commit(move |table| table.plan_delete_created_before(cutoff))
             .await
+    }
+
+    async fn close(&self) -> Result<(), StorageError> {
+        self.table.close().await
     }
 }

@@ -1,4 +1,4 @@
-//! The user repository over `.db_User.json`.
+//! The user repository over `.db_User.json` and its journal.
 
 use std::fmt;
 use std::path::Path;
@@ -6,28 +6,38 @@ use std::path::Path;
 use async_trait::async_trait;
 use domain::User;
 
-use super::json_file_table::JsonFileTable;
+use super::journal_table::JournalTable;
+use super::options::{FileStoreOptions, JournalStats};
 use super::USERS_FILE;
-use crate::memory::table::Table;
 use crate::memory::UserTable;
 use crate::{StorageError, UserRepository};
 
-/// Users kept in `<dir>/.db_User.json`, in the original project's format.
+/// Users kept in `<dir>/.db_User.json` (the original project's format) and
+/// `<dir>/.db_User.json.journal` (changes not yet folded into it).
 ///
-/// The file is read once by [`open`](Self::open); afterwards memory serves every read and each
-/// change replaces the file atomically before it becomes visible.
+/// The files are read once by [`open`](Self::open); afterwards memory serves every read, and
+/// each change is durable in the journal before it becomes visible.
+/// [`close`](UserRepository::close) folds the journal into the data file.
 pub struct FileUserRepository {
-    table: JsonFileTable<UserTable>,
+    table: JournalTable<UserTable>,
 }
 
 impl FileUserRepository {
-    /// Loads the users of the data folder `dir` (none if `.db_User.json` does not exist yet).
+    /// Loads the users of the data folder `dir` (none if `.db_User.json` does not exist yet),
+    /// with the default [`FileStoreOptions`].
     ///
-    /// Fails with [`StorageError::Corrupt`] (file, line, column) when the file cannot be parsed
-    /// and with [`StorageError::Io`] when it or the folder cannot be read; nothing is written.
+    /// Fails with [`StorageError::Corrupt`] (file and position) when the data file or its
+    /// journal cannot be parsed, and with [`StorageError::Io`] when a file or the folder cannot
+    /// be read (or, to fold a journal left by a crash, written); nothing is written on
+    /// `Corrupt`.
     pub fn open(dir: &Path) -> Result<Self, StorageError> {
+        Self::open_with(dir, FileStoreOptions::default())
+    }
+
+    /// Loads the users of the data folder `dir` as [`open`](Self::open) does, with `options`.
+    pub fn open_with(dir: &Path, options: FileStoreOptions) -> Result<Self, StorageError> {
         Ok(FileUserRepository {
-            table: JsonFileTable::open(dir, USERS_FILE)?,
+            table: JournalTable::open(dir, USERS_FILE, options)?,
         })
     }
 
@@ -35,11 +45,16 @@ impl FileUserRepository {
     pub fn path(&self) -> &Path {
         self.table.path()
     }
+
+    /// Returns what the store did since it was opened (syncs, changes, bytes, compactions).
+    pub fn stats(&self) -> JournalStats {
+        self.table.stats()
+    }
 }
 
 impl fmt::Debug for FileUserRepository {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let count = self.table.read(|table| table.records().len());
+        let count = self.table.read(|table| table.count());
         f.debug_struct("FileUserRepository")
             .field("path", &self.path())
             .field("users", &count)
@@ -51,7 +66,7 @@ impl fmt::Debug for FileUserRepository {
 impl UserRepository for FileUserRepository {
     async fn create(&self, user: User) -> Result<(), StorageError> {
         self.table
-            .commit(move |table| table.plan_create(user))
+            .commit(move |table| table.plan_create(user.clone()))
             .await
     }
 
@@ -64,14 +79,12 @@ impl UserRepository for FileUserRepository {
     }
 
     async fn list(&self) -> Result<Vec<User>, StorageError> {
-        Ok(self
-            .table
-            .read(|table| table.records().values().cloned().collect()))
+        Ok(self.table.read(|table| table.list()))
     }
 
     async fn update(&self, user: User) -> Result<(), StorageError> {
         self.table
-            .commit(move |table| table.plan_update(user))
+            .commit(move |table| table.plan_update(user.clone()))
             .await
     }
 
@@ -81,6 +94,10 @@ impl UserRepository for FileUserRepository {
     }
 
     async fn count(&self) -> Result<usize, StorageError> {
-        Ok(self.table.read(|table| table.records().len()))
+        Ok(self.table.read(|table| table.count()))
+    }
+
+    async fn close(&self) -> Result<(), StorageError> {
+        self.table.close().await
     }
 }

@@ -27,10 +27,13 @@ impl<T: Table> LockedTable<T> {
         read(&table)
     }
 
-    /// Applies an edit that has already been planned (and, for files, written).
-    pub(crate) fn apply(&self, edit: Edit<T::Record>) {
+    /// Applies edits that have already been planned (and, for files, made durable), in order,
+    /// under one lock: readers see all of them or none.
+    pub(crate) fn apply_all(&self, edits: impl IntoIterator<Item = Edit<T::Record>>) {
         let mut table = self.table.write().unwrap_or_else(PoisonError::into_inner);
-        edit.apply_to(&mut *table);
+        for edit in edits {
+            edit.apply_to(&mut *table);
+        }
     }
 
     /// Plans and applies a change in one step, so no other change can slip in between.

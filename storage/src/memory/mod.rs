@@ -7,10 +7,13 @@
 //! removes) live once, in the crate-private `UserTable` and `SessionTable`. A table never
 //! changes itself while deciding: each operation first *plans* an `Edit` against the current
 //! state, and the caller applies that edit. The memory repositories apply it at once; the file
-//! repositories apply it only after the new file is safely on disk.
+//! repositories apply it only after it is safely in their journal on disk.
+//!
+//! Tables keep their records in `records::Records`: insertion order, O(1) lookup by id and by
+//! one secondary value (email, session id), O(1) amortised removal.
 
 mod locked_table;
-mod multi_index;
+pub(crate) mod records;
 mod session_table;
 mod sessions;
 pub(crate) mod table;

@@ -2,31 +2,37 @@
 //! contract's rules.
 
 use domain::{Timestamp, UserSession};
-use indexmap::IndexMap;
 
-use super::multi_index::MultiIndex;
+use super::records::Records;
 use super::table::{Edit, Plan, Table};
 use crate::StorageError;
 
-/// Every session, in insertion order and keyed by record id, with an index by session id.
-#[derive(Debug, Default, Clone)]
+/// Every session, in insertion order, indexed by record id and by session id.
+#[derive(Debug, Clone)]
 pub(crate) struct SessionTable {
-    records: IndexMap<String, UserSession>,
-    by_session_id: MultiIndex,
+    records: Records<UserSession>,
+}
+
+impl Default for SessionTable {
+    fn default() -> Self {
+        SessionTable {
+            records: Records::new(|session: &UserSession| Some(session.session_id.as_str())),
+        }
+    }
 }
 
 impl SessionTable {
     /// Returns the first session, in insertion order, carrying this session id.
     pub(crate) fn get(&self, session_id: &str) -> Option<&UserSession> {
-        self.by_session_id
-            .first(session_id)
-            .and_then(|id| self.records.get(id))
+        self.records
+            .first_with(session_id)
+            .map(|session| &**session)
     }
 
     /// Plans storing a new session; refuses a taken record id or a taken session id.
     pub(crate) fn plan_create(&self, session: UserSession) -> Plan<UserSession, ()> {
-        if self.records.contains_key(&session.id)
-            || self.by_session_id.first(&session.session_id).is_some()
+        if self.records.contains(&session.id)
+            || self.records.first_with(&session.session_id).is_some()
         {
             return Err(StorageError::DuplicateId);
         }
@@ -38,7 +44,12 @@ impl SessionTable {
     /// Should a file written by the original hold the session id twice, every copy goes, so
     /// that a logout really ends the session.
     pub(crate) fn plan_delete(&self, session_id: &str) -> Plan<UserSession, bool> {
-        let ids = self.by_session_id.all(session_id).to_vec();
+        let ids: Vec<String> = self
+            .records
+            .all_with(session_id)
+            .into_iter()
+            .map(|session| session.id.clone())
+            .collect();
         let existed = !ids.is_empty();
         Ok((Edit::remove(ids), existed))
     }
@@ -53,12 +64,14 @@ impl SessionTable {
         Ok(self.remove_where(|session| session.created_at < cutoff))
     }
 
+    /// Plans removing every session meeting `condition`: a scan of the whole table, which these
+    /// rare operations (deleting a user, the periodic sweep) can afford.
     fn remove_where(&self, condition: impl Fn(&UserSession) -> bool) -> (Edit<UserSession>, usize) {
         let ids: Vec<String> = self
             .records
             .iter()
-            .filter(|(_, session)| condition(session))
-            .map(|(id, _)| id.clone())
+            .filter(|session| condition(session))
+            .map(|session| session.id.clone())
             .collect();
         let count = ids.len();
         (Edit::remove(ids), count)
@@ -68,29 +81,11 @@ impl SessionTable {
 impl Table for SessionTable {
     type Record = UserSession;
 
-    fn records(&self) -> &IndexMap<String, UserSession> {
+    fn records(&self) -> &Records<UserSession> {
         &self.records
     }
 
-    fn put(&mut self, session: UserSession) {
-        let id = session.id.clone();
-        let session_id = session.session_id.clone();
-        let old = self.records.insert(id.clone(), session);
-        if let Some(old) = old {
-            if old.session_id == session_id {
-                return;
-            }
-            self.by_session_id.remove(&old.session_id, &id);
-        }
-        let records = &self.records;
-        self.by_session_id.add(&session_id, &id, |other| {
-            records.get_index_of(other).unwrap_or(usize::MAX)
-        });
-    }
-
-    fn remove(&mut self, id: &str) -> Option<UserSession> {
-        let session = self.records.shift_remove(id)?;
-        self.by_session_id.remove(&session.session_id, id);
-        Some(session)
+    fn records_mut(&mut self) -> &mut Records<UserSession> {
+        &mut self.records
     }
 }

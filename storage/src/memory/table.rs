@@ -1,8 +1,10 @@
 //! What every stored table has in common: records in insertion order, and planned edits.
 
-use domain::{User, UserSession};
-use indexmap::IndexMap;
+use std::sync::Arc;
 
+use domain::{User, UserSession};
+
+use super::records::Records;
 use crate::StorageError;
 
 /// A stored record that knows the key it is filed under (its `id`).
@@ -28,24 +30,31 @@ pub(crate) trait Table: Default + Send + Sync + 'static {
     /// The kind of record stored.
     type Record: Keyed + Clone + Send + Sync + 'static;
 
-    /// Returns every record in insertion order, keyed by id.
-    fn records(&self) -> &IndexMap<String, Self::Record>;
+    /// Returns every record, in insertion order and indexed.
+    fn records(&self) -> &Records<Self::Record>;
+
+    /// Returns the records for changing them directly (loading, replaying, applying edits).
+    fn records_mut(&mut self) -> &mut Records<Self::Record>;
 
     /// Stores `record`: a record with the same id is replaced in place, otherwise it is appended.
-    fn put(&mut self, record: Self::Record);
+    fn put(&mut self, record: Arc<Self::Record>) {
+        self.records_mut().put(record);
+    }
 
     /// Removes the record with this id, keeping the order of the others.
-    fn remove(&mut self, id: &str) -> Option<Self::Record>;
+    fn remove(&mut self, id: &str) -> Option<Arc<Self::Record>> {
+        self.records_mut().remove(id)
+    }
 }
 
 /// A change to a table, decided but not yet made: records to remove, then records to put.
 ///
-/// Keeping the decision apart from the change lets the file store write the new state first and
-/// touch memory only once the write succeeded.
+/// Keeping the decision apart from the change lets the file store write the change to its
+/// journal first and touch memory only once the write is durable.
 #[derive(Debug, Clone)]
 pub(crate) struct Edit<R> {
     removals: Vec<String>,
-    puts: Vec<R>,
+    puts: Vec<Arc<R>>,
 }
 
 impl<R: Keyed> Edit<R> {
@@ -61,7 +70,7 @@ impl<R: Keyed> Edit<R> {
     pub(crate) fn put(record: R) -> Self {
         Edit {
             removals: Vec::new(),
-            puts: vec![record],
+            puts: vec![Arc::new(record)],
         }
     }
 
@@ -70,6 +79,14 @@ impl<R: Keyed> Edit<R> {
         Edit {
             removals: ids,
             puts: Vec::new(),
+        }
+    }
+
+    /// An edit made of removals then puts, as read back from a journal.
+    pub(crate) fn from_parts(removals: Vec<String>, puts: Vec<R>) -> Self {
+        Edit {
+            removals,
+            puts: puts.into_iter().map(Arc::new).collect(),
         }
     }
 
@@ -84,11 +101,15 @@ impl<R: Keyed> Edit<R> {
     }
 
     /// The records this edit stores, in order.
-    pub(crate) fn puts(&self) -> &[R] {
+    pub(crate) fn puts(&self) -> &[Arc<R>] {
         &self.puts
     }
 
     /// Makes the change on `table`: removals first, then puts.
+    ///
+    /// Applying an edit twice gives the same records as applying it once (a removal of a
+    /// missing id does nothing, a put of a present id replaces it in place), which is what
+    /// lets a journal be replayed over a snapshot that may already hold some of its changes.
     pub(crate) fn apply_to<T: Table<Record = R>>(self, table: &mut T) {
         for id in &self.removals {
             table.remove(id);

@@ -5,7 +5,6 @@ use std::fmt;
 use async_trait::async_trait;
 use domain::User;
 
-use super::table::Table;
 use super::{LockedTable, UserTable};
 use crate::{StorageError, UserRepository};
 
@@ -25,7 +24,7 @@ impl MemoryUserRepository {
 impl fmt::Debug for MemoryUserRepository {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Records hold emails; a debug line shows only how many there are.
-        let count = self.table.read(|table| table.records().len());
+        let count = self.table.read(|table| table.count());
         f.debug_struct("MemoryUserRepository")
             .field("users", &count)
             .finish()
@@ -47,9 +46,7 @@ impl UserRepository for MemoryUserRepository {
     }
 
     async fn list(&self) -> Result<Vec<User>, StorageError> {
-        Ok(self
-            .table
-            .read(|table| table.records().values().cloned().collect()))
+        Ok(self.table.read(|table| table.list()))
     }
 
     async fn update(&self, user: User) -> Result<(), StorageError> {
@@ -61,6 +58,6 @@ impl UserRepository for MemoryUserRepository {
     }
 
     async fn count(&self) -> Result<usize, StorageError> {
-        Ok(self.table.read(|table| table.records().len()))
+        Ok(self.table.read(|table| table.count()))
     }
 }
