@@ -1,4 +1,5 @@
-//! The authentication filter (SPEC Part B 4): it runs before routing, on every request.
+//! The authentication filter (SPEC Part B 4): it runs before routing, on every request (the
+//! gateway in `app.rs` calls it).
 //!
 //! Authentication off: pass. Excluded path: pass. No `Authorization` header and no session
 //! cookie: 401. Credentials that name a user: pass with that user as the [`CurrentUser`].
@@ -8,11 +9,9 @@ use std::convert::Infallible;
 
 use auth::path_rule::{require_auth, EXCLUDED_PATHS};
 use auth::{Recognition, RequestCredentials};
-use axum::extract::{FromRequestParts, Request, State};
+use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap};
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
 use domain::User;
 
 use crate::error::ApiError;
@@ -27,34 +26,16 @@ impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
     type Rejection = Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        Ok(parts
-            .extensions
-            .get::<CurrentUser>()
-            .cloned()
-            .unwrap_or_default())
+        // Taken rather than cloned: a handler extracts it once, and the user record is the
+        // largest thing a request carries.
+        Ok(parts.extensions.remove::<CurrentUser>().unwrap_or_default())
     }
 }
 
-/// The filter as axum middleware: answers 401/403/503 itself or lets the request through with
-/// a [`CurrentUser`] extension.
-pub async fn authenticate(
-    State(state): State<AppState>,
-    mut request: Request,
-    next: Next,
-) -> Response {
-    // Only the path and headers are looked at; the request itself (whose body is not `Sync`)
-    // is not held across the await.
-    let outcome = identify(&state, request.uri().path(), request.headers()).await;
-    match outcome {
-        Ok(user) => {
-            request.extensions_mut().insert(CurrentUser(user));
-            next.run(request).await
-        }
-        Err(error) => error.into_response(),
-    }
-}
-
-async fn identify(
+/// Decides who makes a request on `path` with `headers`: `Ok(None)` when authentication is
+/// off or the path is excluded, `Ok(Some(user))` when the credentials name a user, otherwise the
+/// 401/403/503 answer to send instead of routing.
+pub(crate) async fn identify(
     state: &AppState,
     path: &str,
     headers: &HeaderMap,

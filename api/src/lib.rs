@@ -21,7 +21,7 @@ mod routes;
 pub mod server;
 pub mod state;
 
-pub use app::router;
+pub use app::{router, Gateway};
 pub use config::{Config, ConfigError};
 pub use cookie::SessionCookie;
 pub use error::ApiError;

@@ -5,17 +5,14 @@
 //! JSON body, and turns an `OPTIONS` request into 200 with the `Allow` header, as Flask does.
 
 use axum::body::Body;
-use axum::extract::Request;
-use axum::http::{header, HeaderValue, Method, StatusCode};
-use axum::middleware::Next;
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use crate::error::ApiError;
 
-/// Rewrites axum's 405 responses: JSON body for other methods, 200 for `OPTIONS`.
-pub async fn method_not_allowed(request: Request, next: Next) -> Response {
-    let is_options = request.method() == Method::OPTIONS;
-    let response = next.run(request).await;
+/// Rewrites axum's empty 405 answer: JSON body and `Allow` with `OPTIONS` for other methods,
+/// 200 with the `Allow` header for an `OPTIONS` request; other answers pass unchanged.
+pub(crate) fn finish(response: Response, is_options: bool) -> Response {
     if response.status() != StatusCode::METHOD_NOT_ALLOWED {
         return response;
     }

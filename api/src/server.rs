@@ -77,7 +77,7 @@ pub async fn run(
         .filter(|(_, sessions)| sessions.duration().expires())
         .map(|(interval, sessions)| spawn_sweep(sessions, interval));
     let stores = state.clone();
-    let result = axum::serve(listener, crate::router(state))
+    let result = axum::serve(listener, tower::make::Shared::new(crate::router(state)))
         .with_graceful_shutdown(shutdown)
         .await;
     if let Some(task) = sweeper {

@@ -12,10 +12,17 @@ use crate::config::Config;
 use crate::cookie::SessionCookie;
 use crate::server::StartError;
 
-/// What the API works with: the user store, the account service, the authentication system,
-/// the session cookie settings and the request body limit.
+/// What the API works with, shared by every request: cloning it is one reference-count increment
+/// (it is cloned by every middleware and handler, so it must stay that cheap). Its fields are
+/// read through [`StateParts`].
 #[derive(Clone)]
 pub struct AppState {
+    parts: Arc<StateParts>,
+}
+
+/// The contents of [`AppState`]: the user store, the account service, the authentication system,
+/// the session cookie settings and the request body limit.
+pub struct StateParts {
     /// The user store, for reads (listing, lookups, counting).
     pub users: Arc<dyn UserRepository>,
     /// Every write to users and every password check.
@@ -28,6 +35,14 @@ pub struct AppState {
     pub body_limit: usize,
     /// The stores to close when the server stops.
     stores: OpenStores,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = StateParts;
+
+    fn deref(&self) -> &StateParts {
+        &self.parts
+    }
 }
 
 /// The repositories [`AppState::build`] opened, kept to be closed at shutdown: closing a file
@@ -47,13 +62,33 @@ impl AppState {
         cookie: SessionCookie,
         body_limit: usize,
     ) -> Self {
-        AppState {
+        Self::assemble(
             users,
             accounts,
             auth,
             cookie,
             body_limit,
-            stores: OpenStores::default(),
+            OpenStores::default(),
+        )
+    }
+
+    fn assemble(
+        users: Arc<dyn UserRepository>,
+        accounts: Arc<Accounts>,
+        auth: AuthSystem,
+        cookie: SessionCookie,
+        body_limit: usize,
+        stores: OpenStores,
+    ) -> Self {
+        AppState {
+            parts: Arc::new(StateParts {
+                users,
+                accounts,
+                auth,
+                cookie,
+                body_limit,
+                stores,
+            }),
         }
     }
 
@@ -105,14 +140,13 @@ impl AppState {
                 clock,
             },
         );
-        let mut state = AppState::new(
+        Ok(AppState::assemble(
             users,
             accounts,
             auth,
             SessionCookie::new(config.session_name.clone(), config.cookie_secure),
             config.max_body_bytes,
-        );
-        state.stores = stores;
-        Ok(state)
+            stores,
+        ))
     }
 }

@@ -19,30 +19,83 @@ pub fn require_auth(path: Option<&str>, excluded: &[&str]) -> bool {
     let Some(path) = path.filter(|path| !path.is_empty()) else {
         return true;
     };
-    let path = with_trailing_slash(path);
-    !excluded.iter().any(|entry| matches_entry(&path, entry))
+    !excluded.iter().any(|entry| matches_entry(path, entry))
 }
 
+/// Compares as if one trailing `/` were added to `path` (and to a plain `entry`) when missing.
+/// `x` with a slash added when missing is `core(x) + "/"`, so the comparisons work on the cores
+/// without building a new string on every request.
 fn matches_entry(path: &str, entry: &str) -> bool {
+    let path = core(path);
     match entry.strip_suffix('*') {
-        Some(prefix) => path.starts_with(prefix),
-        // Normalising entries too (SPEC Q24) makes `/api/v1/stats` exclude `/api/v1/stats/`
-        // instead of silently excluding nothing.
-        None => path == with_trailing_slash(entry),
+        // `path + "/"` starts with `prefix`: `path` itself does, or `prefix` is `path + "/"`.
+        Some(prefix) => {
+            path.starts_with(prefix)
+                || (prefix.len() == path.len() + 1
+                    && prefix.starts_with(path)
+                    && prefix.ends_with('/'))
+        }
+        None => path == core(entry),
     }
 }
 
-fn with_trailing_slash(text: &str) -> std::borrow::Cow<'_, str> {
-    if text.ends_with('/') {
-        text.into()
-    } else {
-        format!("{text}/").into()
-    }
+/// `text` without one trailing `/`.
+fn core(text: &str) -> &str {
+    text.strip_suffix('/').unwrap_or(text)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The rule written the obvious way (adding the slash with a new string), as a reference.
+    fn require_auth_reference(path: &str, excluded: &[&str]) -> bool {
+        let slashed = |text: &str| {
+            if text.ends_with('/') {
+                text.to_string()
+            } else {
+                format!("{text}/")
+            }
+        };
+        let path = slashed(path);
+        !excluded.iter().any(|entry| match entry.strip_suffix('*') {
+            Some(prefix) => path.starts_with(prefix),
+            None => path == slashed(entry),
+        })
+    }
+
+    #[test]
+    fn the_allocation_free_rule_agrees_with_the_reference_everywhere() {
+        let pieces = [
+            "",
+            "/",
+            "//",
+            "/a",
+            "/a/",
+            "/a//",
+            "/ab",
+            "/ab/",
+            "/api/v1/status",
+            "/api/v1/status/",
+            "/api/v1/stat",
+            "/api/v1/stats/",
+        ];
+        let mut entries: Vec<String> = Vec::new();
+        for piece in pieces {
+            entries.push(piece.to_string());
+            entries.push(format!("{piece}*"));
+        }
+        for path in pieces.iter().filter(|path| !path.is_empty()) {
+            for entry in &entries {
+                let excluded = [entry.as_str()];
+                assert_eq!(
+                    require_auth(Some(path), &excluded),
+                    require_auth_reference(path, &excluded),
+                    "path {path:?}, entry {entry:?}"
+                );
+            }
+        }
+    }
 
     const STATUS: &[&str] = &["/api/v1/status/"];
 

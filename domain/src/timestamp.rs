@@ -3,7 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::{NaiveDateTime, Timelike};
+use chrono::{Datelike, NaiveDateTime, Timelike};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::DomainError;
@@ -43,7 +43,17 @@ impl Timestamp {
 
 impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.0.format(TIMESTAMP_FORMAT))
+        // Written by hand: chrono's `format` re-parses the format string on every call, which
+        // showed up in profiles of every API answer (each user carries two timestamps).
+        let mut buffer = [0u8; 19];
+        match self
+            .write_ascii(&mut buffer)
+            .map(|()| std::str::from_utf8(&buffer))
+        {
+            Some(Ok(text)) => f.write_str(text),
+            // Outside four-digit years, chrono's `%Y` rules (sign, padding) decide.
+            _ => write!(f, "{}", self.0.format(TIMESTAMP_FORMAT)),
+        }
     }
 }
 
@@ -61,9 +71,45 @@ impl FromStr for Timestamp {
     }
 }
 
+impl Timestamp {
+    /// Writes the 19-byte text into `buffer` without the formatting machinery, for the years
+    /// 0-9999 (every timestamp a data file can hold in this format); `None` outside them.
+    fn write_ascii(&self, buffer: &mut [u8; 19]) -> Option<()> {
+        let (date, time) = (self.0.date(), self.0.time());
+        let year = u32::try_from(date.year())
+            .ok()
+            .filter(|year| *year <= 9999)?;
+        let fields = [
+            (0, 4, year),
+            (5, 2, date.month()),
+            (8, 2, date.day()),
+            (11, 2, time.hour()),
+            (14, 2, time.minute()),
+            (17, 2, time.second()),
+        ];
+        *buffer = *b"0000-00-00T00:00:00";
+        for (start, width, mut value) in fields {
+            for slot in buffer[start..start + width].iter_mut().rev() {
+                // `value % 10` is below 10, so the cast cannot truncate.
+                *slot = b'0' + (value % 10) as u8;
+                value /= 10;
+            }
+        }
+        Some(())
+    }
+}
+
 impl Serialize for Timestamp {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
+        // Every API answer carries two timestamps per user: skip `fmt` on the hot path.
+        let mut buffer = [0u8; 19];
+        match self
+            .write_ascii(&mut buffer)
+            .map(|()| std::str::from_utf8(&buffer))
+        {
+            Some(Ok(text)) => serializer.serialize_str(text),
+            _ => serializer.collect_str(self),
+        }
     }
 }
 
@@ -82,6 +128,37 @@ mod tests {
     fn a_timestamp_round_trips_through_its_text() {
         let ts: Timestamp = "2017-10-16T04:23:04".parse().expect("valid");
         assert_eq!(ts.to_string(), "2017-10-16T04:23:04");
+    }
+
+    #[test]
+    fn the_text_matches_chrono_formatting_across_years() {
+        for text in [
+            "0001-01-01T00:00:00",
+            "0999-12-31T23:59:59",
+            "2024-02-29T12:05:09",
+            "9999-12-31T23:59:59",
+        ] {
+            let ts: Timestamp = text.parse().expect("valid");
+            assert_eq!(ts.to_string(), text);
+            assert_eq!(
+                ts.to_string(),
+                ts.as_naive().format(TIMESTAMP_FORMAT).to_string()
+            );
+            let json = serde_json::to_string(&ts).expect("serialises");
+            assert_eq!(json, format!("\"{text}\""));
+        }
+        let far = Timestamp::from_naive(NaiveDateTime::MAX);
+        assert_eq!(
+            far.to_string(),
+            far.as_naive().format(TIMESTAMP_FORMAT).to_string()
+        );
+        let early = Timestamp::from_naive(NaiveDateTime::MIN);
+        assert_eq!(
+            early.to_string(),
+            early.as_naive().format(TIMESTAMP_FORMAT).to_string()
+        );
+        let json = serde_json::to_string(&far).expect("serialises");
+        assert_eq!(json, format!("\"{far}\""));
     }
 
     #[test]

@@ -3,11 +3,11 @@
 
 use std::sync::Arc;
 
+use api::Gateway;
 use api::{AppState, SessionCookie};
 use auth::{Accounts, AuthDeps, AuthSetting, AuthSystem};
 use axum::body::Body;
 use axum::http::{header, HeaderMap, Method, Request, StatusCode};
-use axum::Router;
 use domain::{
     Clock, ManualClock, PasswordHash, PasswordHasher, PasswordParams, SessionDuration, Timestamp,
     User,
@@ -73,7 +73,7 @@ impl Options {
 /// An app over memory stores, with handles on the stores and the clock.
 pub struct TestApp {
     /// The application under test.
-    pub app: Router,
+    pub app: Gateway,
     /// The user store behind it.
     pub users: Arc<MemoryUserRepository>,
     /// The session store behind it.
@@ -134,7 +134,7 @@ pub fn app_from(
     users: Arc<dyn UserRepository>,
     sessions: Arc<dyn SessionRepository>,
     auth: AuthSystem,
-) -> Router {
+) -> Gateway {
     let accounts = Arc::new(Accounts::new(
         users.clone(),
         sessions,
@@ -247,7 +247,7 @@ impl Reply {
 }
 
 /// Sends one request through `app`.
-pub async fn send(app: &Router, request: Request<Body>) -> Reply {
+pub async fn send(app: &Gateway, request: Request<Body>) -> Reply {
     let response = app
         .clone()
         .oneshot(request)
