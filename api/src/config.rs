@@ -8,7 +8,9 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use auth::{AuthConfigError, AuthSetting};
+use auth::accounts::{DEFAULT_CREDENTIAL_CACHE_MAX_ENTRIES, DEFAULT_CREDENTIAL_CACHE_TTL_SECONDS};
+use auth::hashing::default_max_concurrent_hashes;
+use auth::{AccountsOptions, AuthConfigError, AuthSetting};
 use domain::{PasswordHasher, PasswordParams, SessionDuration};
 use thiserror::Error;
 
@@ -82,10 +84,14 @@ pub struct Config {
     pub cookie_secure: bool,
     /// `SESSION_SWEEP_SECONDS`: how often expired sessions are purged; `None` when 0.
     pub sweep_interval: Option<Duration>,
+    /// `CREDENTIAL_CACHE_TTL_SECONDS`, `CREDENTIAL_CACHE_MAX_ENTRIES`, `MAX_CONCURRENT_HASHES`:
+    /// how long successful password checks are remembered, how many, and how many Argon2
+    /// operations may run at once.
+    pub accounts: AccountsOptions,
 }
 
 /// The variables this service reads; `from_env` looks at no others.
-const VARIABLES: [&str; 12] = [
+const VARIABLES: [&str; 15] = [
     "API_HOST",
     "API_PORT",
     "AUTH_TYPE",
@@ -98,6 +104,9 @@ const VARIABLES: [&str; 12] = [
     "MAX_BODY_BYTES",
     "SESSION_COOKIE_SECURE",
     "SESSION_SWEEP_SECONDS",
+    "CREDENTIAL_CACHE_TTL_SECONDS",
+    "CREDENTIAL_CACHE_MAX_ENTRIES",
+    "MAX_CONCURRENT_HASHES",
 ];
 
 impl Config {
@@ -152,6 +161,7 @@ impl Config {
                 0 => None,
                 seconds => Some(Duration::from_secs(seconds)),
             },
+            accounts: parse_accounts_options(&get)?,
         })
     }
 
@@ -160,6 +170,34 @@ impl Config {
     pub fn is_open_by_default(&self) -> bool {
         self.auth == AuthSetting::Off && !self.auth_type_given
     }
+}
+
+fn parse_accounts_options<'a>(
+    get: &impl Fn(&str) -> Option<&'a str>,
+) -> Result<AccountsOptions, ConfigError> {
+    let max_concurrent_hashes = match get("MAX_CONCURRENT_HASHES") {
+        None => default_max_concurrent_hashes(),
+        Some(text) => text.trim().parse().map_err(|_| ConfigError::Invalid {
+            name: "MAX_CONCURRENT_HASHES",
+            value: text.to_string(),
+            expected: "a whole number of at least 1",
+        })?,
+    };
+    Ok(AccountsOptions {
+        credential_cache_ttl_seconds: parse_number(
+            "CREDENTIAL_CACHE_TTL_SECONDS",
+            get("CREDENTIAL_CACHE_TTL_SECONDS"),
+            DEFAULT_CREDENTIAL_CACHE_TTL_SECONDS,
+            "a whole number of seconds (0 turns the cache off)",
+        )?,
+        credential_cache_max_entries: parse_number(
+            "CREDENTIAL_CACHE_MAX_ENTRIES",
+            get("CREDENTIAL_CACHE_MAX_ENTRIES"),
+            DEFAULT_CREDENTIAL_CACHE_MAX_ENTRIES,
+            "a whole number of entries (0 turns the cache off)",
+        )?,
+        max_concurrent_hashes,
+    })
 }
 
 fn utf8(name: &'static str, value: OsString) -> Result<String, ConfigError> {
@@ -292,6 +330,7 @@ mod tests {
         assert_eq!(config.max_body_bytes, 65536);
         assert!(!config.cookie_secure);
         assert_eq!(config.sweep_interval, Some(Duration::from_secs(60)));
+        assert_eq!(config.accounts, AccountsOptions::default());
     }
 
     #[test]
@@ -309,6 +348,9 @@ mod tests {
             ("MAX_BODY_BYTES", "1024"),
             ("SESSION_COOKIE_SECURE", "true"),
             ("SESSION_SWEEP_SECONDS", "5"),
+            ("CREDENTIAL_CACHE_TTL_SECONDS", "30"),
+            ("CREDENTIAL_CACHE_MAX_ENTRIES", "100"),
+            ("MAX_CONCURRENT_HASHES", "3"),
         ])
         .expect("all values are valid");
         assert_eq!(config.host, "127.0.0.1");
@@ -322,6 +364,25 @@ mod tests {
         assert_eq!(config.max_body_bytes, 1024);
         assert!(config.cookie_secure);
         assert_eq!(config.sweep_interval, Some(Duration::from_secs(5)));
+        assert_eq!(config.accounts.credential_cache_ttl_seconds, 30);
+        assert_eq!(config.accounts.credential_cache_max_entries, 100);
+        assert_eq!(config.accounts.max_concurrent_hashes.get(), 3);
+    }
+
+    #[test]
+    fn bad_cache_and_hashing_limits_name_their_variable() {
+        for (name, bad) in [
+            ("CREDENTIAL_CACHE_TTL_SECONDS", "-1"),
+            ("CREDENTIAL_CACHE_MAX_ENTRIES", "many"),
+            ("MAX_CONCURRENT_HASHES", "0"),
+            ("MAX_CONCURRENT_HASHES", "two"),
+        ] {
+            let text = message(&[(name, bad)]);
+            assert!(text.contains(name), "{text}");
+            assert!(text.contains(bad), "{text}");
+        }
+        let off = parse(&[("CREDENTIAL_CACHE_TTL_SECONDS", "0")]).expect("0 turns it off");
+        assert_eq!(off.accounts.credential_cache_ttl_seconds, 0);
     }
 
     #[test]

@@ -120,11 +120,12 @@ impl AppState {
         };
         let hasher = PasswordHasher::new(config.password_params)?;
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-        let accounts = Arc::new(Accounts::new(
+        let accounts = Arc::new(Accounts::with_options(
             users.clone(),
             sessions.clone(),
             hasher,
             clock.clone(),
+            config.accounts.clone(),
         ));
         let stores = OpenStores {
             users: Some(users.clone()),
