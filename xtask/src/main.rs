@@ -1,11 +1,13 @@
 //! `cargo xtask <task>`: the project's tasks, run from any folder of the workspace.
 //!
 //! A small dispatcher: each task is one entry in [`TASKS`] and one function in its own module,
-//! so adding a task (such as a future `bench`) means adding a module and a row.
+//! so adding a task means adding a module and a row.
 #![warn(missing_docs)]
 
+mod bench;
 mod cargo;
 mod ci;
+mod loadgen;
 
 use std::process::ExitCode;
 
@@ -26,6 +28,16 @@ const TASKS: &[Task] = &[
         about:
             "run every CI check in order: cargo fmt --check, cargo clippy -D warnings, cargo test",
         run: ci::run,
+    },
+    Task {
+        name: "bench",
+        about: "measure the release build under load against bare axum (see BENCHMARKS.md; --help)",
+        run: bench::run,
+    },
+    Task {
+        name: "loadgen",
+        about: "(used by bench) run one load plan read as JSON on stdin, print the result as JSON",
+        run: loadgen::run,
     },
     Task {
         name: "help",

@@ -1,0 +1,202 @@
+//! The command line of `cargo xtask bench`, parsed once into typed options.
+
+use std::fmt;
+
+/// The usage text of `cargo xtask bench --help`.
+pub const USAGE: &str = "\
+usage: cargo xtask bench [options]
+
+Builds the release binaries, then measures each scenario against a fresh server and prints a
+table with the target checks (also written to target/bench-results.md).
+
+options:
+  --seconds N          measured seconds per load scenario (default 4; a 0.5 s warm-up precedes)
+  --connections N      concurrent keep-alive connections (default 16)
+  --load-threads N     threads of the load generator (default 1)
+  --only NAME[,NAME]   run only these scenarios (repeatable; the bare-axum reference always runs)
+  --stored N           records in the \"100k\" scenarios (default 100000)
+  --startup-records N  users and sessions in the start-up scenario (default 1000000)
+  --no-build           use the release binaries already in target/release
+  -h, --help           print this text";
+
+/// What `cargo xtask bench` was asked to do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BenchCommand {
+    /// Print the usage text.
+    Help,
+    /// Run the benchmark.
+    Run(BenchOptions),
+}
+
+/// The benchmark's settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BenchOptions {
+    /// Measured seconds per load scenario.
+    pub seconds: f64,
+    /// Concurrent connections of the load generator.
+    pub connections: usize,
+    /// Threads of the load generator.
+    pub load_threads: usize,
+    /// The scenarios to run; empty means all.
+    pub only: Vec<String>,
+    /// Records in the scenarios with many stored users or sessions.
+    pub stored: u64,
+    /// Users (and as many sessions) in the start-up scenario.
+    pub startup_records: u64,
+    /// Whether to skip `cargo build --release` and run the binaries already built.
+    pub no_build: bool,
+}
+
+impl Default for BenchOptions {
+    fn default() -> Self {
+        BenchOptions {
+            seconds: 4.0,
+            connections: 16,
+            load_threads: 1,
+            only: Vec::new(),
+            stored: 100_000,
+            startup_records: 1_000_000,
+            no_build: false,
+        }
+    }
+}
+
+impl BenchOptions {
+    /// Whether the scenario called `name` is selected.
+    pub fn selects(&self, name: &str) -> bool {
+        self.only.is_empty() || self.only.iter().any(|only| only == name)
+    }
+}
+
+/// A command line that does not parse.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OptionsError(String);
+
+impl fmt::Display for OptionsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Parses the arguments after `bench`; `--flag value` and `--flag=value` are both accepted.
+pub fn parse(args: &[String]) -> Result<BenchCommand, OptionsError> {
+    let mut options = BenchOptions::default();
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        let (flag, inline) = match arg.split_once('=') {
+            Some((flag, value)) if flag.starts_with("--") => (flag, Some(value.to_string())),
+            _ => (arg.as_str(), None),
+        };
+        if matches!(flag, "-h" | "--help") {
+            return Ok(BenchCommand::Help);
+        }
+        if flag == "--no-build" && inline.is_none() {
+            options.no_build = true;
+            continue;
+        }
+        let mut value = || {
+            inline
+                .clone()
+                .or_else(|| rest.next().cloned())
+                .ok_or_else(|| OptionsError(format!("{flag} needs a value")))
+        };
+        match flag {
+            "--seconds" => {
+                let text = value()?;
+                options.seconds = text
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|seconds| seconds.is_finite() && *seconds > 0.0 && *seconds <= 3600.0)
+                    .ok_or_else(|| {
+                        OptionsError(format!("--seconds expects 0 < N <= 3600, got {text:?}"))
+                    })?;
+            }
+            "--connections" => options.connections = positive(flag, &value()?, 10_000)?,
+            "--load-threads" => options.load_threads = positive(flag, &value()?, 256)?,
+            "--only" => {
+                let names = value()?;
+                options.only.extend(
+                    names
+                        .split(',')
+                        .map(str::trim)
+                        .filter(|name| !name.is_empty())
+                        .map(str::to_string),
+                );
+            }
+            "--stored" => options.stored = positive(flag, &value()?, 100_000_000)? as u64,
+            "--startup-records" => {
+                options.startup_records = positive(flag, &value()?, 100_000_000)? as u64;
+            }
+            _ => return Err(OptionsError(format!("unknown option {arg:?}"))),
+        }
+    }
+    Ok(BenchCommand::Run(options))
+}
+
+/// Parses a whole number in `1..=max`.
+fn positive(flag: &str, text: &str, max: usize) -> Result<usize, OptionsError> {
+    text.parse::<usize>()
+        .ok()
+        .filter(|n| (1..=max).contains(n))
+        .ok_or_else(|| OptionsError(format!("{flag} expects 1 <= N <= {max}, got {text:?}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(text: &str) -> Vec<String> {
+        text.split_whitespace().map(str::to_string).collect()
+    }
+
+    fn run_options(text: &str) -> BenchOptions {
+        match parse(&args(text)) {
+            Ok(BenchCommand::Run(options)) => options,
+            other => panic!("expected options from {text:?}, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn no_arguments_mean_the_defaults() {
+        assert_eq!(run_options(""), BenchOptions::default());
+        assert!(BenchOptions::default().selects("status"));
+    }
+
+    #[test]
+    fn every_flag_is_read_in_both_spellings() {
+        let options = run_options(
+            "--seconds 2.5 --connections=8 --load-threads 2 --only status,me-session-auth \
+             --only=startup --stored 1000 --startup-records=5000 --no-build",
+        );
+        assert_eq!(options.seconds, 2.5);
+        assert_eq!(options.connections, 8);
+        assert_eq!(options.load_threads, 2);
+        assert_eq!(options.only, ["status", "me-session-auth", "startup"]);
+        assert_eq!(options.stored, 1000);
+        assert_eq!(options.startup_records, 5000);
+        assert!(options.no_build);
+        assert!(options.selects("startup") && !options.selects("create-0"));
+    }
+
+    #[test]
+    fn help_wins_over_everything_else() {
+        assert_eq!(parse(&args("--seconds 3 --help")), Ok(BenchCommand::Help));
+        assert_eq!(parse(&args("-h")), Ok(BenchCommand::Help));
+    }
+
+    #[test]
+    fn bad_values_and_unknown_flags_are_refused_with_their_name() {
+        for (text, needle) in [
+            ("--seconds 0", "--seconds"),
+            ("--seconds nan", "--seconds"),
+            ("--connections 0", "--connections"),
+            ("--connections", "needs a value"),
+            ("--stored -5", "--stored"),
+            ("--fast", "unknown option"),
+            ("--no-build=yes", "unknown option"),
+        ] {
+            let error = parse(&args(text)).expect_err(text);
+            assert!(error.to_string().contains(needle), "{text}: {error}");
+        }
+    }
+}

@@ -1,0 +1,296 @@
+//! The benchmark's report: the table of scenarios, the start-up figures and the target checks,
+//! as terminal text and as Markdown.
+
+use super::format;
+use super::results::BenchResults;
+use super::runner::LoadMeasurement;
+use super::scenarios::REFERENCE;
+use super::table::{Align, Table};
+use super::targets::{startup_memory_ratio, TargetCheck};
+
+/// The table of load scenarios.
+pub fn load_table(results: &BenchResults) -> Table {
+    let mut table = Table::new(&[
+        ("scenario", Align::Left),
+        ("name", Align::Left),
+        ("rate", Align::Right),
+        ("unit", Align::Left),
+        ("p50", Align::Right),
+        ("p99", Align::Right),
+        ("peak RSS", Align::Right),
+        ("vs bare axum", Align::Right),
+        ("errors", Align::Right),
+    ]);
+    let reference = results.rate_of(REFERENCE).filter(|rate| *rate > 0.0);
+    for row in &results.rows {
+        let cells = match &row.outcome {
+            Ok(LoadMeasurement {
+                result,
+                peak_rss_kib,
+            }) => vec![
+                row.title.clone(),
+                row.name.to_string(),
+                format::rate(result.rate()),
+                row.unit.to_string(),
+                format::latency(result.p50_us),
+                format::latency(result.p99_us),
+                format::mib_from_kib(*peak_rss_kib),
+                format::ratio(reference.map(|reference| result.rate() / reference)),
+                format::thousands(result.errors),
+            ],
+            Err(_) => vec![
+                row.title.clone(),
+                row.name.to_string(),
+                "FAILED".to_string(),
+            ],
+        };
+        table.push(cells);
+    }
+    table
+}
+
+/// The start-up scenario's table, if it was selected.
+pub fn startup_table(results: &BenchResults) -> Option<Table> {
+    let outcome = results.startup.as_ref()?;
+    let mut table = Table::new(&[
+        ("users + sessions", Align::Right),
+        ("data files", Align::Right),
+        ("ready after", Align::Right),
+        ("peak RSS", Align::Right),
+        ("RSS / data", Align::Right),
+        ("seed written in", Align::Right),
+    ]);
+    match outcome {
+        Ok(startup) => table.push(vec![
+            format!(
+                "{} + {}",
+                format::thousands(startup.records),
+                format::thousands(startup.records)
+            ),
+            format::mib_from_bytes(startup.data_bytes),
+            format!("{:.2} s", startup.ready_seconds),
+            format::mib_from_kib(startup.peak_rss_kib),
+            format::ratio(startup_memory_ratio(startup)),
+            format!("{:.2} s", startup.generate_seconds),
+        ]),
+        Err(_) => table.push(vec!["FAILED".to_string()]),
+    }
+    Some(table)
+}
+
+/// The scenarios that failed, with why.
+fn failures(results: &BenchResults) -> Vec<(String, String)> {
+    let mut failures: Vec<(String, String)> = results
+        .rows
+        .iter()
+        .filter_map(|row| {
+            row.outcome
+                .as_ref()
+                .err()
+                .map(|error| (row.name.to_string(), error.clone()))
+        })
+        .collect();
+    if let Some(Err(error)) = &results.startup {
+        failures.push((super::scenarios::STARTUP.to_string(), error.clone()));
+    }
+    failures
+}
+
+/// The first error of scenarios whose load saw failed iterations.
+fn load_errors(results: &BenchResults) -> Vec<(String, u64, String)> {
+    results
+        .rows
+        .iter()
+        .filter_map(|row| {
+            let result = &row.outcome.as_ref().ok()?.result;
+            (result.errors > 0).then(|| {
+                (
+                    row.name.to_string(),
+                    result.errors,
+                    result.first_error.clone().unwrap_or_default(),
+                )
+            })
+        })
+        .collect()
+}
+
+/// The whole report as terminal text.
+pub fn to_text(results: &BenchResults, checks: &[TargetCheck]) -> String {
+    let mut text = String::new();
+    if !results.rows.is_empty() {
+        text.push_str(&load_table(results).to_text());
+        text.push_str("\n\n");
+    }
+    if let Some(table) = startup_table(results) {
+        text.push_str("start-up (AUTH_TYPE=session_db_auth):\n");
+        text.push_str(&table.to_text());
+        text.push_str("\n\n");
+    }
+    for (name, count, first) in load_errors(results) {
+        text.push_str(&format!(
+            "warning: {name}: {count} failed iterations, first: {first}\n"
+        ));
+    }
+    for (name, error) in failures(results) {
+        text.push_str(&format!("error: {name} could not be measured: {error}\n"));
+    }
+    text.push_str("targets:\n");
+    for check in checks {
+        text.push_str(&format!(
+            "  {:4}  {}: {}\n",
+            check.verdict.label(),
+            check.target,
+            check.measured
+        ));
+    }
+    text
+}
+
+/// Where and how a run happened, printed above its Markdown tables.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunHeader {
+    /// When it ran.
+    pub date: String,
+    /// The machine's description.
+    pub machine: String,
+    /// The source revision measured.
+    pub revision: String,
+    /// The command line that ran it.
+    pub command: String,
+}
+
+/// The whole report as Markdown, with the run's date, machine, revision and command first.
+pub fn to_markdown(results: &BenchResults, checks: &[TargetCheck], header: &RunHeader) -> String {
+    let RunHeader {
+        date,
+        machine,
+        revision,
+        command,
+    } = header;
+    let mut text = format!(
+        "### Benchmark run of {date}\n\nMachine: {machine}.\nRevision: {revision}.\n\
+         Command: `{command}`.\n\n"
+    );
+    if !results.rows.is_empty() {
+        text.push_str(&load_table(results).to_markdown());
+        text.push_str("\n\n");
+    }
+    if let Some(table) = startup_table(results) {
+        text.push_str("Start-up with `AUTH_TYPE=session_db_auth`:\n\n");
+        text.push_str(&table.to_markdown());
+        text.push_str("\n\n");
+    }
+    for (name, count, first) in load_errors(results) {
+        text.push_str(&format!(
+            "* `{name}`: {count} failed iterations, first: {first}\n"
+        ));
+    }
+    for (name, error) in failures(results) {
+        let error = error.replace('\n', " ");
+        text.push_str(&format!("* `{name}` could not be measured: {error}\n"));
+    }
+    let mut targets = Table::new(&[
+        ("verdict", Align::Left),
+        ("target", Align::Left),
+        ("measured", Align::Left),
+    ]);
+    for check in checks {
+        targets.push(vec![
+            format!("**{}**", check.verdict.label()),
+            check.target.clone(),
+            check.measured.clone(),
+        ]);
+    }
+    if !text.ends_with("\n\n") {
+        text.push('\n');
+    }
+    text.push_str("Targets:\n\n");
+    text.push_str(&targets.to_markdown());
+    text.push('\n');
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bench::results::fixtures::{full_results, measured};
+    use crate::bench::results::LoadRow;
+    use crate::bench::targets::target_checks;
+
+    #[test]
+    fn the_text_report_shows_rows_ratios_and_verdicts() {
+        let results = full_results();
+        let text = to_text(&results, &target_checks(&results));
+        assert!(text.contains("title of me-session-auth"), "{text}");
+        assert!(text.contains("0.90x"), "{text}");
+        assert!(
+            text.contains("0.25 ms") && text.contains("10.0 MiB"),
+            "{text}"
+        );
+        assert!(text.contains("1,000,000 + 1,000,000"), "{text}");
+        assert!(
+            text.contains("  PASS  GET /users/me, cookie, session_auth"),
+            "{text}"
+        );
+        assert!(
+            text.contains("  FAIL  POST /users with stored users"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn failures_and_load_errors_are_reported() {
+        let mut results = full_results();
+        results.rows[1] = LoadRow {
+            outcome: Err("the server exited".to_string()),
+            ..measured("me-session-auth", 0)
+        };
+        if let Ok(measurement) = &mut results.rows[2].outcome {
+            measurement.result.errors = 3;
+            measurement.result.first_error = Some("the request answered 403".to_string());
+        }
+        let text = to_text(&results, &target_checks(&results));
+        assert!(text.contains("FAILED"), "{text}");
+        assert!(
+            text.contains("error: me-session-auth could not be measured: the server exited"),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "warning: me-session-db-auth: 3 failed iterations, first: the request answered 403"
+            ),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn the_markdown_report_has_tables_and_the_run_header() {
+        let results = full_results();
+        let header = RunHeader {
+            date: "2024-01-01T00:00:00 UTC".to_string(),
+            machine: "2 CPUs".to_string(),
+            revision: "abc1234".to_string(),
+            command: "cargo xtask bench".to_string(),
+        };
+        let markdown = to_markdown(&results, &target_checks(&results), &header);
+        assert!(
+            markdown.starts_with("### Benchmark run of 2024-01-01T00:00:00 UTC\n"),
+            "{markdown}"
+        );
+        assert!(markdown.contains("Revision: abc1234."), "{markdown}");
+        assert!(
+            !markdown.contains("\n\n\n"),
+            "no double blank line: {markdown}"
+        );
+        assert!(
+            markdown.contains("| scenario | name | rate |"),
+            "{markdown}"
+        );
+        assert!(markdown.contains("| **PASS** |"), "{markdown}");
+        assert!(markdown.contains("| **FAIL** |"), "{markdown}");
+        assert!(
+            markdown.contains("Command: `cargo xtask bench`."),
+            "{markdown}"
+        );
+    }
+}

@@ -1,0 +1,99 @@
+//! What one run measured: a row per load scenario and the start-up figures.
+
+use super::runner::{LoadMeasurement, StartupMeasurement};
+
+/// One load scenario's line of the report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoadRow {
+    /// The scenario's name (as `--only` takes it).
+    pub name: &'static str,
+    /// What it measures, for people.
+    pub title: String,
+    /// The rate's unit.
+    pub unit: &'static str,
+    /// What it measured, or why it could not.
+    pub outcome: Result<LoadMeasurement, String>,
+}
+
+impl LoadRow {
+    /// The rate, when the scenario ran.
+    pub fn rate(&self) -> Option<f64> {
+        self.outcome.as_ref().ok().map(|m| m.result.rate())
+    }
+}
+
+/// Everything one run measured.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct BenchResults {
+    /// The load scenarios in the order they ran.
+    pub rows: Vec<LoadRow>,
+    /// The start-up scenario, if it was selected.
+    pub startup: Option<Result<StartupMeasurement, String>>,
+}
+
+impl BenchResults {
+    /// The rate of the scenario called `name`, if it ran.
+    pub fn rate_of(&self, name: &str) -> Option<f64> {
+        self.rows
+            .iter()
+            .find(|row| row.name == name)
+            .and_then(LoadRow::rate)
+    }
+}
+
+/// Results made up for the report's and the targets' tests.
+#[cfg(test)]
+pub mod fixtures {
+    use super::*;
+    use crate::bench::scenarios::REFERENCE;
+    use crate::loadgen::plan::LoadResult;
+
+    /// A scenario that ran `iterations` times in one second, without error.
+    pub fn measured(name: &'static str, iterations: u64) -> LoadRow {
+        LoadRow {
+            name,
+            title: format!("title of {name}"),
+            unit: "req/s",
+            outcome: Ok(LoadMeasurement {
+                result: LoadResult {
+                    iterations,
+                    requests: iterations,
+                    errors: 0,
+                    seconds: 1.0,
+                    p50_us: Some(250),
+                    p99_us: Some(1_500),
+                    max_us: Some(3_000),
+                    first_error: None,
+                },
+                peak_rss_kib: Some(10_240),
+            }),
+        }
+    }
+
+    /// A start-up on a million records with the given figures.
+    pub fn startup(ready_seconds: f64, peak_rss_kib: u64, data_bytes: u64) -> StartupMeasurement {
+        StartupMeasurement {
+            records: 1_000_000,
+            generate_seconds: 1.0,
+            ready_seconds,
+            peak_rss_kib: Some(peak_rss_kib),
+            data_bytes,
+        }
+    }
+
+    /// Every scenario the targets need, with rates chosen so some targets pass and some fail.
+    pub fn full_results() -> BenchResults {
+        BenchResults {
+            rows: vec![
+                measured(REFERENCE, 10_000),
+                measured("me-session-auth", 9_000),
+                measured("me-session-db-auth", 7_000),
+                measured("login-logout-0", 100),
+                measured("login-logout-100k", 60),
+                measured("create-0", 100),
+                measured("create-100k", 10),
+            ],
+            startup: Some(Ok(startup(4.0, 1024 * 1024, 512 * 1024 * 1024))),
+        }
+    }
+}

@@ -1,0 +1,218 @@
+//! The performance targets of the issue, checked against a run's results: PASS, FAIL, or not
+//! measured when a scenario a check needs did not run.
+
+use super::format;
+use super::results::BenchResults;
+use super::runner::StartupMeasurement;
+use super::scenarios::REFERENCE;
+
+/// The outcome of one target check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// The target is met.
+    Pass,
+    /// The target is missed.
+    Fail,
+    /// A scenario the check needs did not run.
+    NotMeasured,
+}
+
+impl Verdict {
+    /// The word printed for it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Verdict::Pass => "PASS",
+            Verdict::Fail => "FAIL",
+            Verdict::NotMeasured => "n/a",
+        }
+    }
+}
+
+/// One target and what was measured against it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TargetCheck {
+    /// PASS, FAIL or not measured.
+    pub verdict: Verdict,
+    /// The target, such as `GET /users/me (session_auth) >= 0.8 x bare axum`.
+    pub target: String,
+    /// The measured value behind the verdict.
+    pub measured: String,
+}
+
+/// The start-up targets: ready within this many seconds...
+pub const STARTUP_SECONDS_TARGET: f64 = 10.0;
+/// ...with a peak resident memory below this multiple of the data files' size.
+pub const STARTUP_MEMORY_TARGET: f64 = 3.0;
+
+/// Checks every target of the issue against the results.
+pub fn target_checks(results: &BenchResults) -> Vec<TargetCheck> {
+    let mut checks = vec![
+        ratio_check(
+            "GET /users/me, cookie, session_auth >= 0.8 x bare axum",
+            results.rate_of("me-session-auth"),
+            results.rate_of(REFERENCE),
+            0.8,
+            "req/s",
+        ),
+        ratio_check(
+            "GET /users/me, cookie, session_db_auth >= 0.8 x bare axum",
+            results.rate_of("me-session-db-auth"),
+            results.rate_of(REFERENCE),
+            0.8,
+            "req/s",
+        ),
+        ratio_check(
+            "login+logout with stored sessions >= 0.5 x with none",
+            results.rate_of("login-logout-100k"),
+            results.rate_of("login-logout-0"),
+            0.5,
+            "iter/s",
+        ),
+        ratio_check(
+            "POST /users with stored users >= 0.5 x with none",
+            results.rate_of("create-100k"),
+            results.rate_of("create-0"),
+            0.5,
+            "req/s",
+        ),
+    ];
+    let startup = results
+        .startup
+        .as_ref()
+        .and_then(|outcome| outcome.as_ref().ok());
+    let time_target = format!("start-up ready in < {STARTUP_SECONDS_TARGET} s");
+    let memory_target = format!("start-up peak RSS < {STARTUP_MEMORY_TARGET} x data size");
+    match startup {
+        Some(startup) => {
+            checks.push(TargetCheck {
+                verdict: verdict(startup.ready_seconds < STARTUP_SECONDS_TARGET),
+                target: time_target,
+                measured: format!("{:.2} s", startup.ready_seconds),
+            });
+            checks.push(match startup_memory_ratio(startup) {
+                Some(ratio) => TargetCheck {
+                    verdict: verdict(ratio < STARTUP_MEMORY_TARGET),
+                    target: memory_target,
+                    measured: format!(
+                        "{} ({} for {} of data)",
+                        format::ratio(Some(ratio)),
+                        format::mib_from_kib(startup.peak_rss_kib),
+                        format::mib_from_bytes(startup.data_bytes)
+                    ),
+                },
+                None => not_measured(memory_target),
+            });
+        }
+        None => {
+            checks.push(not_measured(time_target));
+            checks.push(not_measured(memory_target));
+        }
+    }
+    checks
+}
+
+/// Peak RSS divided by the data files' size.
+pub fn startup_memory_ratio(startup: &StartupMeasurement) -> Option<f64> {
+    let rss_bytes = startup.peak_rss_kib? as f64 * 1024.0;
+    (startup.data_bytes > 0).then(|| rss_bytes / startup.data_bytes as f64)
+}
+
+/// Checks `measured >= minimum * baseline`.
+fn ratio_check(
+    target: &str,
+    measured: Option<f64>,
+    baseline: Option<f64>,
+    minimum: f64,
+    unit: &str,
+) -> TargetCheck {
+    match (measured, baseline) {
+        (Some(measured), Some(baseline)) if baseline > 0.0 => {
+            let ratio = measured / baseline;
+            TargetCheck {
+                verdict: verdict(ratio >= minimum),
+                target: target.to_string(),
+                measured: format!(
+                    "{} ({} vs {} {unit})",
+                    format::ratio(Some(ratio)),
+                    format::rate(measured),
+                    format::rate(baseline)
+                ),
+            }
+        }
+        _ => not_measured(target.to_string()),
+    }
+}
+
+fn verdict(met: bool) -> Verdict {
+    if met {
+        Verdict::Pass
+    } else {
+        Verdict::Fail
+    }
+}
+
+fn not_measured(target: String) -> TargetCheck {
+    TargetCheck {
+        verdict: Verdict::NotMeasured,
+        target,
+        measured: "not measured".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bench::results::fixtures::{full_results, measured, startup};
+    use crate::bench::results::LoadRow;
+
+    fn verdicts(checks: &[TargetCheck]) -> Vec<Verdict> {
+        checks.iter().map(|check| check.verdict).collect()
+    }
+
+    #[test]
+    fn each_target_compares_the_right_pair() {
+        let checks = target_checks(&full_results());
+        assert_eq!(
+            verdicts(&checks),
+            [
+                Verdict::Pass, // 0.9 >= 0.8
+                Verdict::Fail, // 0.7 < 0.8
+                Verdict::Pass, // 0.6 >= 0.5
+                Verdict::Fail, // 0.1 < 0.5
+                Verdict::Pass, // 4 s < 10 s
+                Verdict::Pass, // 1 GiB < 3 x 512 MiB
+            ]
+        );
+        assert_eq!(checks[0].measured, "0.90x (9,000 vs 10,000 req/s)");
+        assert_eq!(
+            checks[5].measured,
+            "2.00x (1024.0 MiB for 512.0 MiB of data)"
+        );
+    }
+
+    #[test]
+    fn a_slow_or_fat_startup_fails() {
+        let mut results = full_results();
+        results.startup = Some(Ok(startup(12.5, 4 * 1024 * 1024, 1024 * 1024 * 1024)));
+        let checks = target_checks(&results);
+        assert_eq!(verdicts(&checks[4..]), [Verdict::Fail, Verdict::Fail]);
+        assert_eq!(checks[4].measured, "12.50 s");
+    }
+
+    #[test]
+    fn checks_without_their_scenarios_are_not_measured() {
+        let results = BenchResults {
+            rows: vec![
+                measured("me-session-auth", 9_000),
+                LoadRow {
+                    outcome: Err("boom".to_string()),
+                    ..measured(REFERENCE, 0)
+                },
+            ],
+            startup: Some(Err("no disk".to_string())),
+        };
+        assert!(verdicts(&target_checks(&results))
+            .iter()
+            .all(|verdict| *verdict == Verdict::NotMeasured));
+    }
+}
