@@ -4,7 +4,8 @@
 //! For each request the gateway, in a single pass: refuses a declared body over the limit (413),
 //! runs the authentication filter (401/403 before any routing, so unknown paths and wrong
 //! methods are filtered first), trims a trailing slash, routes, rewrites axum's empty 405 into
-//! the JSON one (or the `OPTIONS` answer), and adds the CORS header under `/api/v1`. These steps
+//! the JSON one (or the `OPTIONS` answer), and adds the CORS header and
+//! `Cache-Control: no-store` under `/api/v1`. These steps
 //! were separate `from_fn` middlewares once; each boxed a future and cloned the state per
 //! request, which cost half of the throughput of a bare axum endpoint. One hand-written service
 //! does the same work with one allocation.
@@ -15,12 +16,13 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use axum::extract::{DefaultBodyLimit, Request};
-use axum::http::Method;
+use axum::http::{header, HeaderValue, Method};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 use tower::{Layer, Service, ServiceExt};
 use tower_http::normalize_path::{NormalizePath, NormalizePathLayer};
 
+use crate::connect_info::client_address;
 use crate::error::ApiError;
 use crate::filter::{identify, CurrentUser};
 use crate::state::AppState;
@@ -69,6 +71,12 @@ impl Gateway {
         let mut response = self.route(request).await;
         if under_api {
             cors::allow_any_origin(&mut response);
+            // Answers of the API carry users, sessions and cookies: no cache, shared or
+            // private, may keep them. One rule for every route, status included, so that no
+            // new route can forget it.
+            response
+                .headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         }
         response
     }
@@ -79,7 +87,8 @@ impl Gateway {
         }
         // Only the path and headers are looked at; the request itself (whose body is not
         // `Sync`) is not held across the await.
-        match identify(&self.state, request.uri().path(), request.headers()).await {
+        let client = client_address(request.extensions());
+        match identify(&self.state, request.uri().path(), request.headers(), client).await {
             Ok(user) => {
                 request.extensions_mut().insert(CurrentUser(user));
             }

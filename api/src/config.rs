@@ -10,7 +10,11 @@ use std::time::Duration;
 
 use auth::accounts::{DEFAULT_CREDENTIAL_CACHE_MAX_ENTRIES, DEFAULT_CREDENTIAL_CACHE_TTL_SECONDS};
 use auth::hashing::default_max_concurrent_hashes;
-use auth::{AccountsOptions, AuthConfigError, AuthSetting};
+use auth::throttle::{
+    DEFAULT_FAILURE_WINDOW_SECONDS, DEFAULT_MAX_FAILURES_PER_ACCOUNT,
+    DEFAULT_MAX_FAILURES_PER_ADDRESS,
+};
+use auth::{AccountsOptions, AuthConfigError, AuthSetting, IdleTimeout, ThrottleOptions};
 use domain::{PasswordHasher, PasswordParams, SessionDuration};
 use thiserror::Error;
 
@@ -84,14 +88,18 @@ pub struct Config {
     pub cookie_secure: bool,
     /// `SESSION_SWEEP_SECONDS`: how often expired sessions are purged; `None` when 0.
     pub sweep_interval: Option<Duration>,
+    /// `SESSION_IDLE_TIMEOUT`: seconds without use after which a session ends (default 0:
+    /// never).
+    pub idle_timeout: IdleTimeout,
     /// `CREDENTIAL_CACHE_TTL_SECONDS`, `CREDENTIAL_CACHE_MAX_ENTRIES`, `MAX_CONCURRENT_HASHES`:
     /// how long successful password checks are remembered, how many, and how many Argon2
-    /// operations may run at once.
+    /// operations may run at once; `LOGIN_MAX_FAILURES_PER_ACCOUNT`,
+    /// `LOGIN_MAX_FAILURES_PER_ADDRESS`, `LOGIN_FAILURE_WINDOW_SECONDS`: the brute-force limits.
     pub accounts: AccountsOptions,
 }
 
 /// The variables this service reads; `from_env` looks at no others.
-const VARIABLES: [&str; 15] = [
+const VARIABLES: [&str; 19] = [
     "API_HOST",
     "API_PORT",
     "AUTH_TYPE",
@@ -104,9 +112,13 @@ const VARIABLES: [&str; 15] = [
     "MAX_BODY_BYTES",
     "SESSION_COOKIE_SECURE",
     "SESSION_SWEEP_SECONDS",
+    "SESSION_IDLE_TIMEOUT",
     "CREDENTIAL_CACHE_TTL_SECONDS",
     "CREDENTIAL_CACHE_MAX_ENTRIES",
     "MAX_CONCURRENT_HASHES",
+    "LOGIN_MAX_FAILURES_PER_ACCOUNT",
+    "LOGIN_MAX_FAILURES_PER_ADDRESS",
+    "LOGIN_FAILURE_WINDOW_SECONDS",
 ];
 
 impl Config {
@@ -161,6 +173,12 @@ impl Config {
                 0 => None,
                 seconds => Some(Duration::from_secs(seconds)),
             },
+            idle_timeout: IdleTimeout::from_seconds(parse_number(
+                "SESSION_IDLE_TIMEOUT",
+                get("SESSION_IDLE_TIMEOUT"),
+                0,
+                "a whole number of seconds (0: sessions never end for disuse)",
+            )?),
             accounts: parse_accounts_options(&get)?,
         })
     }
@@ -197,6 +215,46 @@ fn parse_accounts_options<'a>(
             "a whole number of entries (0 turns the cache off)",
         )?,
         max_concurrent_hashes,
+        throttle: parse_throttle_options(get)?,
+    })
+}
+
+/// The longest accepted failure window: a day, so that a block can never last much longer.
+const MAX_FAILURE_WINDOW_SECONDS: u64 = 86_400;
+
+fn parse_throttle_options<'a>(
+    get: &impl Fn(&str) -> Option<&'a str>,
+) -> Result<ThrottleOptions, ConfigError> {
+    const WINDOW: &str = "LOGIN_FAILURE_WINDOW_SECONDS";
+    const WINDOW_EXPECTED: &str = "a whole number of seconds from 1 to 86400";
+    let window_seconds = parse_number(
+        WINDOW,
+        get(WINDOW),
+        DEFAULT_FAILURE_WINDOW_SECONDS,
+        WINDOW_EXPECTED,
+    )?;
+    if !(1..=MAX_FAILURE_WINDOW_SECONDS).contains(&window_seconds) {
+        return Err(ConfigError::Invalid {
+            name: WINDOW,
+            value: get(WINDOW).unwrap_or_default().to_string(),
+            expected: WINDOW_EXPECTED,
+        });
+    }
+    Ok(ThrottleOptions {
+        max_failures_per_account: parse_number(
+            "LOGIN_MAX_FAILURES_PER_ACCOUNT",
+            get("LOGIN_MAX_FAILURES_PER_ACCOUNT"),
+            DEFAULT_MAX_FAILURES_PER_ACCOUNT,
+            "a whole number of failures (0 turns the per-account limit off)",
+        )?,
+        max_failures_per_address: parse_number(
+            "LOGIN_MAX_FAILURES_PER_ADDRESS",
+            get("LOGIN_MAX_FAILURES_PER_ADDRESS"),
+            DEFAULT_MAX_FAILURES_PER_ADDRESS,
+            "a whole number of failures (0 turns the per-address limit off)",
+        )?,
+        window_seconds,
+        ..ThrottleOptions::default()
     })
 }
 
@@ -351,6 +409,9 @@ mod tests {
             ("CREDENTIAL_CACHE_TTL_SECONDS", "30"),
             ("CREDENTIAL_CACHE_MAX_ENTRIES", "100"),
             ("MAX_CONCURRENT_HASHES", "3"),
+            ("LOGIN_MAX_FAILURES_PER_ACCOUNT", "7"),
+            ("LOGIN_MAX_FAILURES_PER_ADDRESS", "70"),
+            ("LOGIN_FAILURE_WINDOW_SECONDS", "120"),
         ])
         .expect("all values are valid");
         assert_eq!(config.host, "127.0.0.1");
@@ -367,6 +428,9 @@ mod tests {
         assert_eq!(config.accounts.credential_cache_ttl_seconds, 30);
         assert_eq!(config.accounts.credential_cache_max_entries, 100);
         assert_eq!(config.accounts.max_concurrent_hashes.get(), 3);
+        assert_eq!(config.accounts.throttle.max_failures_per_account, 7);
+        assert_eq!(config.accounts.throttle.max_failures_per_address, 70);
+        assert_eq!(config.accounts.throttle.window_seconds, 120);
     }
 
     #[test]
@@ -383,6 +447,37 @@ mod tests {
         }
         let off = parse(&[("CREDENTIAL_CACHE_TTL_SECONDS", "0")]).expect("0 turns it off");
         assert_eq!(off.accounts.credential_cache_ttl_seconds, 0);
+    }
+
+    #[test]
+    fn the_login_limits_default_to_five_fifty_and_five_minutes() {
+        let throttle = parse(&[]).expect("defaults are valid").accounts.throttle;
+        assert_eq!(throttle.max_failures_per_account, 5);
+        assert_eq!(throttle.max_failures_per_address, 50);
+        assert_eq!(throttle.window_seconds, 300);
+        let off = parse(&[
+            ("LOGIN_MAX_FAILURES_PER_ACCOUNT", "0"),
+            ("LOGIN_MAX_FAILURES_PER_ADDRESS", "0"),
+        ])
+        .expect("0 turns a limit off");
+        assert_eq!(off.accounts.throttle.max_failures_per_account, 0);
+        assert_eq!(off.accounts.throttle.max_failures_per_address, 0);
+    }
+
+    #[test]
+    fn bad_login_limits_name_their_variable() {
+        for (name, bad) in [
+            ("LOGIN_MAX_FAILURES_PER_ACCOUNT", "five"),
+            ("LOGIN_MAX_FAILURES_PER_ACCOUNT", "-1"),
+            ("LOGIN_MAX_FAILURES_PER_ADDRESS", "1.5"),
+            ("LOGIN_FAILURE_WINDOW_SECONDS", "0"),
+            ("LOGIN_FAILURE_WINDOW_SECONDS", "86401"),
+            ("LOGIN_FAILURE_WINDOW_SECONDS", "soon"),
+        ] {
+            let text = message(&[(name, bad)]);
+            assert!(text.contains(name), "{text}");
+            assert!(text.contains(bad), "{text}");
+        }
     }
 
     #[test]
@@ -465,6 +560,20 @@ mod tests {
         let text = message(&[("SESSION_COOKIE_SECURE", "yes please")]);
         assert!(text.contains("SESSION_COOKIE_SECURE"), "{text}");
         assert!(text.contains("yes please"), "{text}");
+    }
+
+    #[test]
+    fn the_idle_timeout_is_off_by_default_and_read_in_seconds() {
+        assert_eq!(
+            parse(&[]).expect("valid").idle_timeout,
+            IdleTimeout::default()
+        );
+        let config = parse(&[("SESSION_IDLE_TIMEOUT", " 900 ")]).expect("valid");
+        assert_eq!(config.idle_timeout, IdleTimeout::from_seconds(900));
+        for bad in ["-1", "soon", "1.5"] {
+            let text = message(&[("SESSION_IDLE_TIMEOUT", bad)]);
+            assert!(text.contains("SESSION_IDLE_TIMEOUT"), "{text}");
+        }
     }
 
     #[test]

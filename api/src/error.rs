@@ -35,6 +35,12 @@ pub enum ApiError {
     /// 400: `password` is missing, empty or not a string.
     #[error("password missing")]
     PasswordMissing,
+    /// 400: `current_password` of a password change is missing, empty or not a string.
+    #[error("current_password missing")]
+    CurrentPasswordMissing,
+    /// 400: `new_password` of a password change is missing, empty or not a string.
+    #[error("new_password missing")]
+    NewPasswordMissing,
     /// 400: the store refused the new user; the text is the storage error's message.
     #[error("Can't create User: {0}")]
     CannotCreateUser(String),
@@ -47,6 +53,12 @@ pub enum ApiError {
     /// 413: the request body is larger than `MAX_BODY_BYTES`.
     #[error("Payload too large")]
     PayloadTooLarge,
+    /// 429: too many failed logins or Basic checks for the account or from the client address.
+    #[error("Too many requests")]
+    TooManyRequests {
+        /// When to try again, in seconds, for the `Retry-After` header.
+        retry_after_seconds: u64,
+    },
     /// 503: a store or the authentication machinery failed; the detail is only logged.
     #[error("Service unavailable")]
     Unavailable {
@@ -73,9 +85,20 @@ impl ApiError {
             ApiError::WrongFormat
             | ApiError::EmailMissing
             | ApiError::PasswordMissing
+            | ApiError::CurrentPasswordMissing
+            | ApiError::NewPasswordMissing
             | ApiError::CannotCreateUser(_) => StatusCode::BAD_REQUEST,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
+        }
+    }
+}
+
+impl From<auth::RetryAfter> for ApiError {
+    fn from(retry_after: auth::RetryAfter) -> Self {
+        ApiError::TooManyRequests {
+            retry_after_seconds: retry_after.seconds(),
         }
     }
 }
@@ -122,6 +145,13 @@ impl IntoResponse for ApiError {
                     .headers_mut()
                     .insert(header::CONNECTION, HeaderValue::from_static("close"));
             }
+            ApiError::TooManyRequests {
+                retry_after_seconds,
+            } => {
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_seconds));
+            }
             _ => {}
         }
         response
@@ -141,6 +171,12 @@ mod tests {
             (ApiError::WrongFormat, 400, "Wrong format"),
             (ApiError::EmailMissing, 400, "email missing"),
             (ApiError::PasswordMissing, 400, "password missing"),
+            (
+                ApiError::CurrentPasswordMissing,
+                400,
+                "current_password missing",
+            ),
+            (ApiError::NewPasswordMissing, 400, "new_password missing"),
             (ApiError::WrongPassword, 401, "wrong password"),
             (
                 ApiError::NoUserForEmail,
@@ -148,6 +184,13 @@ mod tests {
                 "no user found for this email",
             ),
             (ApiError::PayloadTooLarge, 413, "Payload too large"),
+            (
+                ApiError::TooManyRequests {
+                    retry_after_seconds: 1,
+                },
+                429,
+                "Too many requests",
+            ),
             (
                 ApiError::CannotCreateUser("email already exists".into()),
                 400,
@@ -173,6 +216,13 @@ mod tests {
         .into_response();
         assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
         assert_eq!(response.headers()[header::ALLOW], "POST,OPTIONS");
+    }
+
+    #[test]
+    fn a_429_says_when_to_retry() {
+        let response = ApiError::from(auth::RetryAfter::from_seconds(42)).into_response();
+        assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(response.headers()[header::RETRY_AFTER], "42");
     }
 
     #[test]

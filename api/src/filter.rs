@@ -3,9 +3,11 @@
 //!
 //! Authentication off: pass. Excluded path: pass. No `Authorization` header and no session
 //! cookie: 401. Credentials that name a user: pass with that user as the [`CurrentUser`].
-//! Anything else: 403. A failing store: 503.
+//! Basic credentials of an account or address with too many recent failures: 429 with
+//! `Retry-After`. Anything else: 403. A failing store: 503.
 
 use std::convert::Infallible;
+use std::net::IpAddr;
 
 use auth::path_rule::{require_auth, EXCLUDED_PATHS};
 use auth::{Recognition, RequestCredentials};
@@ -32,13 +34,14 @@ impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
     }
 }
 
-/// Decides who makes a request on `path` with `headers`: `Ok(None)` when authentication is
-/// off or the path is excluded, `Ok(Some(user))` when the credentials name a user, otherwise the
-/// 401/403/503 answer to send instead of routing.
+/// Decides who makes a request on `path` with `headers` from `client` (the peer's address, when
+/// known): `Ok(None)` when authentication is off or the path is excluded, `Ok(Some(user))` when
+/// the credentials name a user, otherwise the 401/403/429/503 answer to send instead of routing.
 pub(crate) async fn identify(
     state: &AppState,
     path: &str,
     headers: &HeaderMap,
+    client: Option<IpAddr>,
 ) -> Result<Option<User>, ApiError> {
     let Some(authenticator) = &state.auth.authenticator else {
         return Ok(None);
@@ -49,12 +52,14 @@ pub(crate) async fn identify(
     let credentials = RequestCredentials {
         authorization: authorization(headers),
         session_cookie: state.cookie.read(headers),
+        client_addr: client,
     };
     if credentials.is_empty() {
         return Err(ApiError::Unauthorized);
     }
     match authenticator.authenticate(&credentials).await? {
         Recognition::Authenticated(user) => Ok(Some(user)),
+        Recognition::Throttled(retry_after) => Err(retry_after.into()),
         Recognition::NotMine | Recognition::Rejected => Err(ApiError::Forbidden),
     }
 }

@@ -64,6 +64,36 @@ pub fn login_form(fields: &FormFields) -> Result<LoginForm, ApiError> {
     Ok(LoginForm { email, password })
 }
 
+/// The two passwords of `PUT /users/me/password`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PasswordChangeForm {
+    /// The password the caller has now, non-empty.
+    pub current_password: String,
+    /// The password to set, non-empty.
+    pub new_password: String,
+}
+
+impl std::fmt::Debug for PasswordChangeForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PasswordChangeForm")
+            .field("current_password", &"<redacted>")
+            .field("new_password", &"<redacted>")
+            .finish()
+    }
+}
+
+/// Reads `PUT /users/me/password`: `current_password` then `new_password` must be non-empty
+/// strings; other keys are ignored.
+pub fn password_change(object: &JsonObject) -> Result<PasswordChangeForm, ApiError> {
+    let current_password =
+        required_text(object, "current_password").ok_or(ApiError::CurrentPasswordMissing)?;
+    let new_password = required_text(object, "new_password").ok_or(ApiError::NewPasswordMissing)?;
+    Ok(PasswordChangeForm {
+        current_password,
+        new_password,
+    })
+}
+
 fn required_text(object: &JsonObject, key: &str) -> Option<String> {
     match object.get(key) {
         Some(Value::String(text)) if !text.is_empty() => Some(text.clone()),
@@ -155,6 +185,35 @@ mod tests {
                 Err(ApiError::WrongFormat)
             ));
         }
+    }
+
+    #[test]
+    fn a_password_change_needs_both_passwords_as_text() {
+        let cases = [
+            (json!({}), "current_password missing"),
+            (json!({"current_password": ""}), "current_password missing"),
+            (json!({"current_password": 1}), "current_password missing"),
+            (json!({"current_password": "a"}), "new_password missing"),
+            (
+                json!({"current_password": "a", "new_password": null}),
+                "new_password missing",
+            ),
+            (
+                json!({"current_password": "a", "new_password": ""}),
+                "new_password missing",
+            ),
+        ];
+        for (input, expected) in cases {
+            let error = password_change(&object(input.clone())).expect_err("refused");
+            assert_eq!(error.to_string(), expected, "{input}");
+        }
+        let form = password_change(&object(
+            json!({"current_password": "old pw", "new_password": "new pw", "x": 1}),
+        ))
+        .expect("valid");
+        assert_eq!(form.current_password, "old pw");
+        assert_eq!(form.new_password, "new pw");
+        assert!(!format!("{form:?}").contains("pw"));
     }
 
     #[test]

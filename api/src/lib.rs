@@ -10,6 +10,7 @@ mod app;
 mod body;
 mod body_limit;
 pub mod config;
+pub mod connect_info;
 pub mod cookie;
 mod cors;
 pub mod error;

@@ -74,10 +74,11 @@ pub async fn run(
 ) -> Result<(), StartError> {
     let sweeper = sweep_interval
         .zip(state.auth.sessions.clone())
-        .filter(|(_, sessions)| sessions.duration().expires())
+        .filter(|(_, sessions)| sessions.duration().expires() || sessions.idle_timeout().applies())
         .map(|(interval, sessions)| spawn_sweep(sessions, interval));
     let stores = state.clone();
-    let result = axum::serve(listener, tower::make::Shared::new(crate::router(state)))
+    let app = crate::connect_info::WithPeerAddress::new(crate::router(state));
+    let result = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await;
     if let Some(task) = sweeper {
@@ -88,7 +89,7 @@ pub async fn run(
     result.map_err(StartError::Serve)
 }
 
-/// Purges expired sessions now and then every `interval` (D14).
+/// Purges expired and idle sessions now and then every `interval` (D14).
 fn spawn_sweep(sessions: Arc<dyn SessionManager>, interval: Duration) -> JoinHandle<()> {
     tokio::spawn(async move {
         let mut ticker = tokio::time::interval(interval);

@@ -138,6 +138,7 @@ impl AppState {
                 sessions,
                 accounts: accounts.clone(),
                 duration: config.session_duration,
+                idle_timeout: config.idle_timeout,
                 clock,
             },
         );

@@ -8,6 +8,7 @@ use storage::{SessionRepository, StorageError, UserRepository};
 
 use crate::credential_cache::CredentialCache;
 use crate::hashing::{default_max_concurrent_hashes, HashingPool, HashingStats};
+use crate::throttle::{LoginThrottle, ThrottleOptions};
 use crate::AuthError;
 
 /// The default life of a remembered successful check, in seconds.
@@ -30,6 +31,9 @@ pub struct AccountsOptions {
     /// How many Argon2 operations (hashing or verifying) may run at once (default: the number
     /// of CPUs); further ones wait, without holding an async worker thread, for a free slot.
     pub max_concurrent_hashes: NonZeroUsize,
+    /// The brute-force limits on failed password checks (see [`crate::throttle`]), applied by
+    /// [`Accounts::attempt`]; [`Accounts::check_credentials`] itself is never throttled.
+    pub throttle: ThrottleOptions,
 }
 
 impl Default for AccountsOptions {
@@ -38,6 +42,7 @@ impl Default for AccountsOptions {
             credential_cache_ttl_seconds: DEFAULT_CREDENTIAL_CACHE_TTL_SECONDS,
             credential_cache_max_entries: DEFAULT_CREDENTIAL_CACHE_MAX_ENTRIES,
             max_concurrent_hashes: default_max_concurrent_hashes(),
+            throttle: ThrottleOptions::default(),
         }
     }
 }
@@ -75,6 +80,7 @@ pub struct Accounts {
     sessions: Arc<dyn SessionRepository>,
     hashing: HashingPool,
     cache: CredentialCache,
+    throttle: LoginThrottle,
     clock: Arc<dyn Clock>,
 }
 
@@ -107,6 +113,7 @@ impl Accounts {
                 options.credential_cache_ttl_seconds,
                 options.credential_cache_max_entries,
             ),
+            throttle: LoginThrottle::new(&options.throttle, clock.clone()),
             clock,
         }
     }
@@ -269,6 +276,10 @@ impl Accounts {
     }
 }
 
+mod attempt;
+pub use attempt::Attempt;
+mod password_change;
+pub use password_change::PasswordChange;
 #[cfg(test)]
 mod cache_tests;
 #[cfg(test)]

@@ -9,7 +9,9 @@ use async_trait::async_trait;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 
-use crate::{Accounts, AuthError, Authenticator, CredentialCheck, Recognition, RequestCredentials};
+use crate::{
+    Accounts, Attempt, AuthError, Authenticator, CredentialCheck, Recognition, RequestCredentials,
+};
 
 /// The scheme prefix, exactly as the original tests it: capital `B`, one space.
 const BASIC_PREFIX: &str = "Basic ";
@@ -63,11 +65,18 @@ impl Authenticator for BasicAuth {
         let Some((email, password)) = extract_user_credentials(decoded.as_deref()) else {
             return Ok(Recognition::Rejected);
         };
-        match self.accounts.check_credentials(&email, &password).await? {
-            CredentialCheck::Valid(user) => Ok(Recognition::Authenticated(user)),
-            CredentialCheck::UnknownEmail | CredentialCheck::WrongPassword => {
+        // A header that does not parse names no account and costs no Argon2, so only real
+        // password checks count against the throttle.
+        match self
+            .accounts
+            .attempt(&email, &password, credentials.client_addr)
+            .await?
+        {
+            Attempt::Checked(CredentialCheck::Valid(user)) => Ok(Recognition::Authenticated(user)),
+            Attempt::Checked(CredentialCheck::UnknownEmail | CredentialCheck::WrongPassword) => {
                 Ok(Recognition::Rejected)
             }
+            Attempt::Throttled(retry_after) => Ok(Recognition::Throttled(retry_after)),
         }
     }
 }
@@ -159,6 +168,7 @@ mod tests {
         RequestCredentials {
             authorization: Some(value.to_string()),
             session_cookie: None,
+            client_addr: None,
         }
     }
 
@@ -237,8 +247,36 @@ mod tests {
         let cookie_only = RequestCredentials {
             authorization: None,
             session_cookie: Some("sid".into()),
+            client_addr: None,
         };
         let recognition = auth.authenticate(&cookie_only).await.expect("no error");
         assert_eq!(recognition, Recognition::NotMine);
+    }
+
+    #[tokio::test]
+    async fn failed_basic_checks_are_throttled_before_any_password_is_checked() {
+        let user = stored_user("u4@hbtn.io", "pwd-of-u4", None, None);
+        let accounts = accounts(users_with(vec![user]));
+        let auth = BasicAuth::new(Arc::clone(&accounts));
+        let mut wrong = basic_header("u4@hbtn.io", "guess");
+        wrong.client_addr = Some(std::net::IpAddr::from([192, 0, 2, 1]));
+        for _ in 0..5 {
+            let recognition = auth.authenticate(&wrong).await.expect("no error");
+            assert_eq!(recognition, Recognition::Rejected);
+        }
+        let verified = accounts.hashing_stats().verifications;
+        let right = basic_header("u4@hbtn.io", "pwd-of-u4");
+        let recognition = auth.authenticate(&right).await.expect("no error");
+        assert_eq!(
+            recognition,
+            Recognition::Throttled(crate::RetryAfter::from_seconds(300))
+        );
+        assert_eq!(accounts.hashing_stats().verifications, verified);
+        // A header that does not parse names no account and is not throttled.
+        let recognition = auth
+            .authenticate(&with_header("Basic Holberton"))
+            .await
+            .expect("no error");
+        assert_eq!(recognition, Recognition::Rejected);
     }
 }

@@ -83,6 +83,7 @@ mod tests {
         let credentials = RequestCredentials {
             authorization: Some("Test".into()),
             session_cookie: None,
+            client_addr: None,
         };
         chain.authenticate(&credentials).await
     }

@@ -2,12 +2,15 @@
 
 /// What the authentication filter reads from a request: the raw `Authorization` value and the
 /// session cookie's value. Either may be present but empty (the empty string counts as present).
+/// The client's address comes along for the login throttle.
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct RequestCredentials {
     /// The `Authorization` header as received, if the request has one.
     pub authorization: Option<String>,
     /// The value of the cookie named `SESSION_NAME`, if the request has one.
     pub session_cookie: Option<String>,
+    /// The TCP peer's address, `None` when unknown (then only per-account limits apply).
+    pub client_addr: Option<std::net::IpAddr>,
 }
 
 impl RequestCredentials {
@@ -29,6 +32,7 @@ impl std::fmt::Debug for RequestCredentials {
                 "session_cookie",
                 &self.session_cookie.as_ref().map(|_| "<redacted>"),
             )
+            .field("client_addr", &self.client_addr)
             .finish()
     }
 }

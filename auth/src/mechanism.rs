@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use domain::{SessionDuration, User};
 
-use crate::{AuthError, RequestCredentials};
+use crate::{AuthError, IdleTimeout, RequestCredentials, RetryAfter, SessionInfo, SessionOrigin};
 
 /// What one mechanism makes of a request's credentials.
 #[derive(Debug, Clone, PartialEq)]
@@ -17,6 +17,9 @@ pub enum Recognition {
     Authenticated(User),
     /// The credential is this mechanism's kind but is not valid (unknown, expired, malformed).
     Rejected,
+    /// The credential is this mechanism's kind but was not checked: too many recent failures
+    /// for its account or the client's address (the filter answers 429).
+    Throttled(RetryAfter),
 }
 
 /// A way of finding the user behind a request (Basic, session cookie, or a chain of them).
@@ -34,8 +37,13 @@ pub trait Authenticator: Send + Sync {
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait SessionManager: Send + Sync {
-    /// Opens a new session for `user_id` and returns its fresh session id.
-    async fn create_session(&self, user_id: &str) -> Result<String, AuthError>;
+    /// Opens a new session for `user_id`, remembering where the login came from, and returns
+    /// its fresh session id.
+    async fn create_session(
+        &self,
+        user_id: &str,
+        origin: SessionOrigin,
+    ) -> Result<String, AuthError>;
 
     /// Returns the user id of a live session; `None` for unknown or expired ids (an expired
     /// session is removed on the way).
@@ -47,6 +55,31 @@ pub trait SessionManager: Send + Sync {
     /// Removes every expired session from the store; returns how many were removed.
     async fn purge_expired(&self) -> Result<usize, AuthError>;
 
+    /// Returns the handle of the session with this session id when it is a live session of
+    /// `user_id` (without counting as a use); `None` otherwise.
+    async fn handle_for(
+        &self,
+        user_id: &str,
+        session_id: &str,
+    ) -> Result<Option<String>, AuthError>;
+
+    /// Returns every live session of `user_id`, oldest first.
+    async fn list_sessions(&self, user_id: &str) -> Result<Vec<SessionInfo>, AuthError>;
+
+    /// Ends the session of `user_id` with this handle; `false` when `user_id` has none such.
+    async fn end_session(&self, user_id: &str, handle: &str) -> Result<bool, AuthError>;
+
+    /// Ends every session of `user_id` except the one with the handle `keep` (all of them when
+    /// `keep` is `None`); returns how many were ended.
+    async fn end_sessions_except(
+        &self,
+        user_id: &str,
+        keep: Option<String>,
+    ) -> Result<usize, AuthError>;
+
     /// Returns how long sessions live, for the cookie's `Max-Age`.
     fn duration(&self) -> SessionDuration;
+
+    /// Returns the inactivity timeout (`SESSION_IDLE_TIMEOUT`).
+    fn idle_timeout(&self) -> IdleTimeout;
 }

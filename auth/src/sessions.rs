@@ -5,25 +5,39 @@
 //! (never expires) over an in-memory repository, `session_exp_auth` has `SESSION_DURATION` over an
 //! in-memory repository, and `session_db_auth` has `SESSION_DURATION` over the persistent one.
 
-use std::sync::Arc;
+//!
+//! On top of the original's absolute lifetime, a session may end after a time without use
+//! ([`IdleTimeout`]); the exact last use is kept in memory and written to the store only at the
+//! granularity [`IdleTimeout`] documents, so a read does not cost a store write per request.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use async_trait::async_trait;
 use domain::{Clock, SessionDuration, Timestamp, UserSession};
 use storage::{SessionRepository, UserRepository};
 
-use crate::{AuthError, Authenticator, Recognition, RequestCredentials, SessionManager};
+use crate::{
+    AuthError, Authenticator, IdleTimeout, Recognition, RequestCredentials, SessionInfo,
+    SessionManager, SessionOrigin,
+};
 
-/// Cookie-session authentication over one session repository, with one session lifetime.
+/// Cookie-session authentication over one session repository, with one session lifetime and
+/// an optional inactivity timeout.
 pub struct SessionAuth {
     users: Arc<dyn UserRepository>,
     sessions: Arc<dyn SessionRepository>,
     duration: SessionDuration,
+    idle: IdleTimeout,
     clock: Arc<dyn Clock>,
+    /// The exact last use of each session this process has seen used, by record id (never by
+    /// the secret session id); the store holds it only to within the write granularity.
+    seen: Mutex<HashMap<String, Timestamp>>,
 }
 
 impl SessionAuth {
     /// Creates the mechanism over the stores; sessions expire after `duration` (zero or
-    /// negative: never), measured with `clock`.
+    /// negative: never), measured with `clock`, and have no inactivity timeout.
     pub fn new(
         users: Arc<dyn UserRepository>,
         sessions: Arc<dyn SessionRepository>,
@@ -34,24 +48,70 @@ impl SessionAuth {
             users,
             sessions,
             duration,
+            idle: IdleTimeout::default(),
             clock,
+            seen: Mutex::new(HashMap::new()),
         }
     }
 
-    /// Returns the stored session with this id if it is still live; an expired one is deleted
+    /// Returns the mechanism with sessions also ending after `idle` without use.
+    pub fn with_idle_timeout(mut self, idle: IdleTimeout) -> Self {
+        self.idle = idle;
+        self
+    }
+
+    fn seen(&self) -> MutexGuard<'_, HashMap<String, Timestamp>> {
+        // The map only ever holds complete entries, so a panic elsewhere cannot leave it
+        // inconsistent: a poisoned lock is still usable.
+        self.seen
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Returns when `session` was last used: the later of the stored and the remembered time.
+    fn last_seen(&self, session: &UserSession) -> Timestamp {
+        let stored = session.last_seen();
+        match self.seen().get(&session.id) {
+            Some(remembered) => stored.max(*remembered),
+            None => stored,
+        }
+    }
+
+    /// Tells whether `session` has ended at `now`, by age or by disuse.
+    fn has_ended(&self, session: &UserSession, now: Timestamp) -> bool {
+        self.duration.is_expired(session.created_at, now)
+            || self.idle.is_expired(self.last_seen(session), now)
+    }
+
+    /// Returns the stored session with this id if it is still live; an ended one is deleted
     /// on the way (D14).
     async fn live_session(&self, session_id: &str) -> Result<Option<UserSession>, AuthError> {
         let Some(session) = self.sessions.get(session_id).await? else {
             return Ok(None);
         };
-        if self
-            .duration
-            .is_expired(session.created_at, self.clock.now())
-        {
-            self.sessions.delete(session_id).await?;
+        if self.has_ended(&session, self.clock.now()) {
+            self.remove(&session).await?;
             return Ok(None);
         }
         Ok(Some(session))
+    }
+
+    /// Deletes `session` from the store and forgets its last use.
+    async fn remove(&self, session: &UserSession) -> Result<bool, AuthError> {
+        self.seen().remove(&session.id);
+        Ok(self.sessions.delete(&session.session_id).await?)
+    }
+
+    /// Records a use of `session` at `now`: always in memory, in the store only when the
+    /// stored last use is a granularity old. A failed store write is logged, not fatal: the
+    /// request is still authenticated, and the next use tries again.
+    async fn record_use(&self, session: &UserSession, now: Timestamp) {
+        self.seen().insert(session.id.clone(), now);
+        if self.idle.needs_write(session.last_seen(), now) {
+            if let Err(err) = self.sessions.touch(&session.session_id, now).await {
+                tracing::warn!(error = %err, session = %session.id, "cannot store a session's last use");
+            }
+        }
     }
 
     /// Returns the instant before which sessions are expired, or `None` when none can be: a
@@ -64,41 +124,143 @@ impl SessionAuth {
         // cutoff then matches no session at all.
         Some(now.plus_seconds(-self.duration.seconds()))
     }
+
+    /// Returns the instant before which a stored last use proves a session idle, or `None`
+    /// without a timeout. The stored value may lag the true last use by up to one granularity,
+    /// so only sessions stored as idle for the timeout plus that long are certainly idle.
+    fn idle_cutoff(&self, now: Timestamp) -> Option<Timestamp> {
+        if !self.idle.applies() {
+            return None;
+        }
+        let margin = self
+            .idle
+            .seconds()
+            .saturating_add(self.idle.granularity_seconds());
+        Some(now.plus_seconds(-i64::try_from(margin).unwrap_or(i64::MAX)))
+    }
+
+    /// Returns the live sessions of `user_id`, deleting ended ones on the way.
+    async fn live_sessions_of(&self, user_id: &str) -> Result<Vec<UserSession>, AuthError> {
+        let now = self.clock.now();
+        let mut live = Vec::new();
+        for session in self.sessions.list_for_user(user_id).await? {
+            if self.has_ended(&session, now) {
+                self.remove(&session).await?;
+            } else {
+                live.push(session);
+            }
+        }
+        Ok(live)
+    }
 }
 
 #[async_trait]
 impl SessionManager for SessionAuth {
-    async fn create_session(&self, user_id: &str) -> Result<String, AuthError> {
-        let session = UserSession::new(user_id, self.clock.now());
+    async fn create_session(
+        &self,
+        user_id: &str,
+        origin: SessionOrigin,
+    ) -> Result<String, AuthError> {
+        let mut session = UserSession::new(user_id, self.clock.now());
+        session.client_addr = origin.client_addr;
+        session.user_agent = origin.user_agent;
         let session_id = session.session_id.clone();
         self.sessions.create(session).await?;
         Ok(session_id)
     }
 
     async fn user_id_for_session_id(&self, session_id: &str) -> Result<Option<String>, AuthError> {
-        Ok(self
-            .live_session(session_id)
-            .await?
-            .map(|session| session.user_id))
+        let Some(session) = self.live_session(session_id).await? else {
+            return Ok(None);
+        };
+        self.record_use(&session, self.clock.now()).await;
+        Ok(Some(session.user_id))
     }
 
     async fn destroy_session(&self, session_id: &str) -> Result<bool, AuthError> {
         // Like the original, an expired session cannot be logged out of (it is removed anyway).
-        if self.live_session(session_id).await?.is_none() {
-            return Ok(false);
+        match self.live_session(session_id).await? {
+            Some(session) => self.remove(&session).await,
+            None => Ok(false),
         }
-        Ok(self.sessions.delete(session_id).await?)
     }
 
     async fn purge_expired(&self) -> Result<usize, AuthError> {
-        match self.expiry_cutoff(self.clock.now()) {
-            Some(cutoff) => Ok(self.sessions.delete_created_before(cutoff).await?),
-            None => Ok(0),
+        let now = self.clock.now();
+        let mut removed = 0;
+        if let Some(cutoff) = self.expiry_cutoff(now) {
+            removed += self.sessions.delete_created_before(cutoff).await?;
         }
+        if let Some(cutoff) = self.idle_cutoff(now) {
+            removed += self.sessions.delete_last_seen_before(cutoff).await?;
+        }
+        // Remembered uses older than the timeout (or, without one, than the write
+        // granularity) tell nothing the store does not: the session is idle either way.
+        let keep = if self.idle.applies() {
+            self.idle.seconds()
+        } else {
+            self.idle.granularity_seconds()
+        };
+        let horizon = now.plus_seconds(-i64::try_from(keep).unwrap_or(i64::MAX));
+        self.seen().retain(|_, last| *last >= horizon);
+        Ok(removed)
+    }
+
+    async fn handle_for(
+        &self,
+        user_id: &str,
+        session_id: &str,
+    ) -> Result<Option<String>, AuthError> {
+        Ok(self
+            .live_session(session_id)
+            .await?
+            .filter(|session| session.user_id == user_id)
+            .map(|session| session.id))
+    }
+
+    async fn list_sessions(&self, user_id: &str) -> Result<Vec<SessionInfo>, AuthError> {
+        Ok(self
+            .live_sessions_of(user_id)
+            .await?
+            .iter()
+            .map(|session| {
+                SessionInfo::describe(
+                    session,
+                    self.last_seen(session),
+                    self.duration.expires_at(session.created_at),
+                )
+            })
+            .collect())
+    }
+
+    async fn end_session(&self, user_id: &str, handle: &str) -> Result<bool, AuthError> {
+        let sessions = self.live_sessions_of(user_id).await?;
+        match sessions.iter().find(|session| session.id == handle) {
+            Some(session) => self.remove(session).await,
+            None => Ok(false),
+        }
+    }
+
+    async fn end_sessions_except(
+        &self,
+        user_id: &str,
+        keep: Option<String>,
+    ) -> Result<usize, AuthError> {
+        let mut ended = 0;
+        for session in self.live_sessions_of(user_id).await? {
+            if keep.as_deref() != Some(session.id.as_str()) && self.remove(&session).await? {
+                ended += 1;
+            }
+        }
+        Ok(ended)
     }
 
     fn duration(&self) -> SessionDuration {
         self.duration
+    }
+
+    fn idle_timeout(&self) -> IdleTimeout {
+        self.idle
     }
 }
 

@@ -7,7 +7,9 @@ use storage::{SessionRepository, UserRepository};
 
 use crate::basic::BasicAuth;
 use crate::sessions::SessionAuth;
-use crate::{Accounts, AuthChain, AuthSetting, Authenticator, Mechanism, SessionManager};
+use crate::{
+    Accounts, AuthChain, AuthSetting, Authenticator, IdleTimeout, Mechanism, SessionManager,
+};
 
 /// What the mechanisms are built from.
 pub struct AuthDeps {
@@ -20,6 +22,9 @@ pub struct AuthDeps {
     pub accounts: Arc<Accounts>,
     /// `SESSION_DURATION` as parsed (ignored by `session_auth`, which never expires).
     pub duration: SessionDuration,
+    /// `SESSION_IDLE_TIMEOUT`: sessions of every session mechanism end after this long unused
+    /// (off by default, as in the original).
+    pub idle_timeout: IdleTimeout,
     /// The clock used for expiry.
     pub clock: Arc<dyn Clock>,
 }
@@ -53,12 +58,15 @@ impl AuthSystem {
                     chain.push(Arc::new(BasicAuth::new(Arc::clone(&deps.accounts))))
                 }
                 Mechanism::Session | Mechanism::SessionExp | Mechanism::SessionDb => {
-                    let session_auth = Arc::new(SessionAuth::new(
-                        Arc::clone(&deps.users),
-                        Arc::clone(&deps.sessions),
-                        session_duration(*mechanism, deps.duration),
-                        Arc::clone(&deps.clock),
-                    ));
+                    let session_auth = Arc::new(
+                        SessionAuth::new(
+                            Arc::clone(&deps.users),
+                            Arc::clone(&deps.sessions),
+                            session_duration(*mechanism, deps.duration),
+                            Arc::clone(&deps.clock),
+                        )
+                        .with_idle_timeout(deps.idle_timeout),
+                    );
                     chain.push(session_auth.clone());
                     sessions = Some(session_auth);
                 }

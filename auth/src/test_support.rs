@@ -100,12 +100,18 @@ pub fn unavailable() -> StorageError {
 #[derive(Default)]
 pub struct FakeSessions {
     sessions: Mutex<Vec<UserSession>>,
+    touches: std::sync::atomic::AtomicUsize,
 }
 
 impl FakeSessions {
     /// Returns a copy of every stored session, in creation order.
     pub fn all(&self) -> Vec<UserSession> {
         self.lock().clone()
+    }
+
+    /// Returns how many times `touch` wrote a session's last use.
+    pub fn touches(&self) -> usize {
+        self.touches.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     fn lock(&self) -> MutexGuard<'_, Vec<UserSession>> {
@@ -148,6 +154,35 @@ impl SessionRepository for FakeSessions {
         let mut sessions = self.lock();
         let before = sessions.len();
         sessions.retain(|s| s.created_at >= cutoff);
+        Ok(before - sessions.len())
+    }
+
+    async fn list_for_user(&self, user_id: &str) -> Result<Vec<UserSession>, StorageError> {
+        Ok(self
+            .lock()
+            .iter()
+            .filter(|s| s.user_id == user_id)
+            .cloned()
+            .collect())
+    }
+
+    async fn touch(&self, session_id: &str, at: Timestamp) -> Result<bool, StorageError> {
+        let mut sessions = self.lock();
+        let Some(session) = sessions.iter_mut().find(|s| s.session_id == session_id) else {
+            return Ok(false);
+        };
+        if session.last_seen_at.is_none_or(|seen| seen < at) {
+            session.last_seen_at = Some(at);
+        }
+        self.touches
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Ok(true)
+    }
+
+    async fn delete_last_seen_before(&self, cutoff: Timestamp) -> Result<usize, StorageError> {
+        let mut sessions = self.lock();
+        let before = sessions.len();
+        sessions.retain(|s| s.last_seen() >= cutoff);
         Ok(before - sessions.len())
     }
 }

@@ -20,6 +20,17 @@ pub struct UserSession {
     pub user_id: String,
     /// The secret session id carried by the cookie.
     pub session_id: String,
+    /// When the session was last used, to within the store's write granularity; absent in
+    /// records written before this was kept (and by the original), which count from
+    /// `created_at`.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub last_seen_at: Option<Timestamp>,
+    /// The client address the session was opened from, when known.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub client_addr: Option<String>,
+    /// The `User-Agent` the session was opened with, when sent.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub user_agent: Option<String>,
     /// Attributes found in a data file that this version does not model, kept verbatim.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -33,11 +44,17 @@ impl std::fmt::Debug for UserSession {
             .field("created_at", &self.created_at)
             .field("user_id", &self.user_id)
             .field("session_id", &"<redacted>")
+            .field("last_seen_at", &self.last_seen_at)
             .finish()
     }
 }
 
 impl UserSession {
+    /// Returns when the session was last used: `last_seen_at`, or `created_at` without one.
+    pub fn last_seen(&self) -> Timestamp {
+        self.last_seen_at.unwrap_or(self.created_at)
+    }
+
     /// Creates a session for `user_id` with a fresh random session id.
     pub fn new(user_id: impl Into<String>, now: Timestamp) -> Self {
         UserSession {
@@ -46,6 +63,9 @@ impl UserSession {
             updated_at: now,
             user_id: user_id.into(),
             session_id: new_id(),
+            last_seen_at: None,
+            client_addr: None,
+            user_agent: None,
             extra: Map::new(),
         }
     }
@@ -182,6 +202,25 @@ mod tests {
         for key in ["id", "created_at", "updated_at", "user_id", "session_id"] {
             assert!(value.get(key).is_some(), "{key} written");
         }
+    }
+
+    #[test]
+    fn optional_attributes_are_written_only_when_known() {
+        let now = ts("2020-01-01T00:00:00");
+        let mut session = UserSession::new("u", now);
+        let bare = serde_json::to_value(&session).expect("serialises");
+        for key in ["last_seen_at", "client_addr", "user_agent"] {
+            assert!(bare.get(key).is_none(), "{key} not written");
+        }
+        session.last_seen_at = Some(ts("2020-01-01T00:05:00"));
+        session.client_addr = Some("127.0.0.1".into());
+        session.user_agent = Some("curl/8".into());
+        let text = serde_json::to_string(&session).expect("serialises");
+        let back: UserSession = serde_json::from_str(&text).expect("parses");
+        assert_eq!(back, session);
+        assert!(back.extra.is_empty(), "known keys do not land in extra");
+        assert_eq!(back.last_seen(), ts("2020-01-01T00:05:00"));
+        assert_eq!(UserSession::new("u", now).last_seen(), now);
     }
 
     #[test]

@@ -60,6 +60,19 @@ pub trait SessionRepository: Send + Sync {
     /// Deletes every session created strictly before `cutoff`; returns how many there were.
     async fn delete_created_before(&self, cutoff: Timestamp) -> Result<usize, StorageError>;
 
+    /// Returns every session of `user_id`, in creation (insertion) order. A scan of the whole
+    /// store: meant for a user looking at their sessions, not for every request.
+    async fn list_for_user(&self, user_id: &str) -> Result<Vec<UserSession>, StorageError>;
+
+    /// Records that the session with this session id was used at `at`: its `last_seen_at`
+    /// becomes `at` unless it already is later (it never moves backwards). Nothing else of the
+    /// record changes. Returns whether the session exists.
+    async fn touch(&self, session_id: &str, at: Timestamp) -> Result<bool, StorageError>;
+
+    /// Deletes every session last seen strictly before `cutoff` (`last_seen_at`, or
+    /// `created_at` when it has none); returns how many there were.
+    async fn delete_last_seen_before(&self, cutoff: Timestamp) -> Result<usize, StorageError>;
+
     /// Makes every accepted change durable in the store's final form and stops accepting
     /// changes (they then fail with [`StorageError::Unavailable`]); reads keep working. Called
     /// once at shutdown; closing twice is harmless. Stores that keep nothing on disk do nothing.

@@ -118,6 +118,10 @@ macro_rules! session_contract {
                 delete_created_before_uses_a_strict_cutoff,
                 a_taken_session_id_or_record_id_is_refused,
                 many_concurrent_creates_all_land,
+                list_for_user_gives_only_theirs_in_creation_order,
+                touch_moves_last_seen_forward_only,
+                touch_of_an_unknown_session_changes_nothing,
+                delete_last_seen_before_counts_from_last_seen_or_creation,
             );
         }
     };
@@ -492,5 +496,100 @@ mod session_cases {
                 .expect("deleted");
         }
         assert_eq!(removed, 200);
+    }
+
+    pub async fn list_for_user_gives_only_theirs_in_creation_order(
+        repo: Arc<dyn SessionRepository>,
+    ) {
+        let first = session("u1", "2020-01-01T00:00:05");
+        let other = session("u2", "2020-01-01T00:00:00");
+        let second = session("u1", "2020-01-01T00:00:00");
+        for one in [&first, &other, &second] {
+            repo.create(one.clone()).await.expect("created");
+        }
+        let listed = repo.list_for_user("u1").await.expect("listed");
+        assert_eq!(listed, vec![first.clone(), second.clone()]);
+        assert!(repo
+            .list_for_user("nobody")
+            .await
+            .expect("listed")
+            .is_empty());
+        repo.delete(&first.session_id).await.expect("deleted");
+        assert_eq!(
+            repo.list_for_user("u1").await.expect("listed"),
+            vec![second]
+        );
+    }
+
+    pub async fn touch_moves_last_seen_forward_only(repo: Arc<dyn SessionRepository>) {
+        let mut one = session("u1", "2020-01-01T00:00:00");
+        one.client_addr = Some("10.0.0.1".into());
+        one.user_agent = Some("agent/1".into());
+        repo.create(one.clone()).await.expect("created");
+        assert!(repo
+            .touch(&one.session_id, ts("2020-01-01T00:05:00"))
+            .await
+            .expect("touched"));
+        assert!(repo
+            .touch(&one.session_id, ts("2020-01-01T00:01:00"))
+            .await
+            .expect("touched"));
+        let stored = repo
+            .get(&one.session_id)
+            .await
+            .expect("read")
+            .expect("kept");
+        assert_eq!(stored.last_seen_at, Some(ts("2020-01-01T00:05:00")));
+        let mut expected = one.clone();
+        expected.last_seen_at = Some(ts("2020-01-01T00:05:00"));
+        assert_eq!(stored, expected, "nothing else changed");
+        assert_eq!(
+            repo.list_for_user("u1").await.expect("listed"),
+            vec![expected]
+        );
+    }
+
+    pub async fn touch_of_an_unknown_session_changes_nothing(repo: Arc<dyn SessionRepository>) {
+        let one = session("u1", "2020-01-01T00:00:00");
+        repo.create(one.clone()).await.expect("created");
+        assert!(!repo
+            .touch("unknown", ts("2020-01-01T00:05:00"))
+            .await
+            .expect("answered"));
+        assert!(!repo
+            .touch(&one.id, ts("2020-01-01T00:05:00"))
+            .await
+            .expect("a record id is not a session id"));
+        assert_eq!(repo.get(&one.session_id).await.expect("read"), Some(one));
+    }
+
+    pub async fn delete_last_seen_before_counts_from_last_seen_or_creation(
+        repo: Arc<dyn SessionRepository>,
+    ) {
+        let stale = session("u1", "2020-01-01T00:00:00");
+        let fresh_creation = session("u1", "2020-01-01T00:10:00");
+        let used = session("u2", "2020-01-01T00:00:00");
+        for one in [&stale, &fresh_creation, &used] {
+            repo.create(one.clone()).await.expect("created");
+        }
+        repo.touch(&used.session_id, ts("2020-01-01T00:10:00"))
+            .await
+            .expect("touched");
+        let cutoff = ts("2020-01-01T00:10:00");
+        assert_eq!(
+            repo.delete_last_seen_before(cutoff).await.expect("swept"),
+            1
+        );
+        assert_eq!(
+            repo.delete_last_seen_before(cutoff).await.expect("swept"),
+            0
+        );
+        assert_eq!(repo.get(&stale.session_id).await.expect("read"), None);
+        assert!(repo
+            .get(&fresh_creation.session_id)
+            .await
+            .expect("read")
+            .is_some());
+        assert!(repo.get(&used.session_id).await.expect("read").is_some());
     }
 }

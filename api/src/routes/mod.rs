@@ -1,6 +1,6 @@
 //! The route table (SPEC Part B 5, R1-R11): one file per area, handlers kept short.
 
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, post, put};
 use axum::Router;
 
 use crate::error::ApiError;
@@ -8,6 +8,7 @@ use crate::state::AppState;
 
 pub mod index;
 pub mod session;
+pub mod user_sessions;
 pub mod users;
 
 /// Every route of the API, with the JSON 404 for unknown paths. Slash tolerance, the filter and
@@ -19,12 +20,21 @@ pub fn table() -> Router<AppState> {
         .route("/api/v1/unauthorized", get(index::unauthorized))
         .route("/api/v1/forbidden", get(index::forbidden))
         .route("/api/v1/users", get(users::list).post(users::create))
+        .route("/api/v1/users/me/password", put(users::change_password))
         .route(
             "/api/v1/users/{user_id}",
             get(users::show).put(users::update).delete(users::remove),
         )
         .route("/api/v1/auth_session/login", post(session::login))
         .route("/api/v1/auth_session/logout", delete(session::logout))
+        .route(
+            "/api/v1/auth_session/sessions",
+            get(user_sessions::list).delete(user_sessions::end_others),
+        )
+        .route(
+            "/api/v1/auth_session/sessions/{handle}",
+            delete(user_sessions::end_one),
+        )
         .fallback(not_found)
 }
 

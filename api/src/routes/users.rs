@@ -1,6 +1,6 @@
-//! R5-R9: listing, reading, deleting, creating and updating users.
+//! R5-R9: listing, reading, deleting, creating and updating users; changing one's password.
 
-use auth::AuthError;
+use auth::{AuthError, PasswordChange};
 use axum::body::Body;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
@@ -15,6 +15,7 @@ use crate::error::ApiError;
 use crate::filter::CurrentUser;
 use crate::input;
 use crate::json::json_response;
+use crate::routes::user_sessions::current_handle;
 use crate::state::AppState;
 
 /// R5 `GET /api/v1/users`: every user, store order.
@@ -89,6 +90,40 @@ pub async fn update(
         .await?
         .ok_or(ApiError::NotFound)?;
     Ok(json_response(StatusCode::OK, &user.public()))
+}
+
+/// `PUT /api/v1/users/me/password` (not in the original): JSON `current_password` and
+/// `new_password`. 200 with the user; a wrong current password is 401 `wrong password`. Every
+/// other session of the user ends; the current one (the request's cookie, when it is the
+/// caller's live session) stays, and a Basic caller keeps none. Without an authenticated user
+/// (authentication off) it is 404, like `/users/me`.
+pub async fn change_password(
+    State(state): State<AppState>,
+    CurrentUser(current): CurrentUser,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let user = current.ok_or(ApiError::NotFound)?;
+    let object = json_object(&headers, body, state.body_limit).await?;
+    let form = input::password_change(&object)?;
+    let keep = match &state.auth.sessions {
+        Some(sessions) => current_handle(&state, sessions, &user, &headers).await?,
+        None => None,
+    };
+    match state
+        .accounts
+        .change_password(
+            &user.id,
+            &form.current_password,
+            &form.new_password,
+            keep.as_deref(),
+        )
+        .await?
+    {
+        PasswordChange::Changed { user, .. } => Ok(json_response(StatusCode::OK, &user.public())),
+        PasswordChange::WrongPassword => Err(ApiError::WrongPassword),
+        PasswordChange::UnknownUser => Err(ApiError::NotFound),
+    }
 }
 
 /// The `<user_id>` segment; one that cannot be decoded names no user.

@@ -111,6 +111,7 @@ pub fn app_with(options: Options) -> TestApp {
             sessions: session_store,
             accounts: accounts.clone(),
             duration: SessionDuration::from_seconds(options.duration),
+            idle_timeout: auth::IdleTimeout::default(),
             clock: dyn_clock,
         },
     );

@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use domain::{ManualClock, User};
-use mockall::predicate::eq;
+use mockall::predicate::{always, eq};
 use storage::{MockSessionRepository, MockUserRepository};
 
 use super::*;
@@ -81,6 +81,7 @@ fn basic(email: &str, password: &str) -> RequestCredentials {
             STANDARD.encode(format!("{email}:{password}"))
         )),
         session_cookie: None,
+        client_addr: None,
     }
 }
 
@@ -297,15 +298,15 @@ async fn a_cached_check_still_opens_a_new_session_at_each_login() {
     let mut next = 0;
     sessions
         .expect_create_session()
-        .with(eq(user.id.clone()))
+        .with(eq(user.id.clone()), always())
         .times(2)
-        .returning(move |_| {
+        .returning(move |_, _| {
             next += 1;
             Ok(format!("session-{next}"))
         });
     let mut ids = Vec::new();
     for _ in 0..2 {
-        match log_in(&accounts, &sessions, "bob@hbtn.io", "pw")
+        match log_in(&accounts, &sessions, "bob@hbtn.io", "pw", None)
             .await
             .expect("no error")
         {

@@ -17,7 +17,7 @@ fn no_sessions() -> MockSessionManager {
 #[tokio::test]
 async fn an_unknown_email_opens_no_session() {
     let accounts = accounts(users_with(vec![]));
-    let outcome = log_in(&accounts, &no_sessions(), "guillaume@hbtn.io", "test")
+    let outcome = log_in(&accounts, &no_sessions(), "guillaume@hbtn.io", "test", None)
         .await
         .expect("no error");
     assert_eq!(outcome, LoginOutcome::UnknownEmail);
@@ -27,9 +27,15 @@ async fn an_unknown_email_opens_no_session() {
 async fn a_wrong_password_opens_no_session() {
     let user = stored_user("bobsession@hbtn.io", "fake pwd", None, None);
     let accounts = accounts(users_with(vec![user]));
-    let outcome = log_in(&accounts, &no_sessions(), "bobsession@hbtn.io", "test")
-        .await
-        .expect("no error");
+    let outcome = log_in(
+        &accounts,
+        &no_sessions(),
+        "bobsession@hbtn.io",
+        "test",
+        None,
+    )
+    .await
+    .expect("no error");
     assert_eq!(outcome, LoginOutcome::WrongPassword);
 }
 
@@ -41,10 +47,10 @@ async fn the_right_password_opens_a_session_for_the_user() {
     let user_id = user.id.clone();
     sessions
         .expect_create_session()
-        .withf(move |id| id == user_id)
+        .withf(move |id, _| id == user_id)
         .times(1)
-        .returning(|_| Ok("new-session-id".into()));
-    let outcome = log_in(&accounts, &sessions, "bobsession@hbtn.io", "fake pwd")
+        .returning(|_, _| Ok("new-session-id".into()));
+    let outcome = log_in(&accounts, &sessions, "bobsession@hbtn.io", "fake pwd", None)
         .await
         .expect("no error");
     assert_eq!(
@@ -74,8 +80,8 @@ async fn a_legacy_user_logs_in_and_gets_an_argon2id_hash() {
     sessions
         .expect_create_session()
         .times(1)
-        .returning(|_| Ok("sid".into()));
-    let outcome = log_in(&accounts, &sessions, "bobsession@hbtn.io", "fake pwd")
+        .returning(|_, _| Ok("sid".into()));
+    let outcome = log_in(&accounts, &sessions, "bobsession@hbtn.io", "fake pwd", None)
         .await
         .expect("no error");
     let LoginOutcome::LoggedIn { user: logged, .. } = outcome else {
@@ -91,7 +97,7 @@ async fn errors_of_the_stores_propagate() {
     users
         .expect_find_by_email()
         .returning(|_| Err(unavailable()));
-    let err = log_in(&accounts(users), &no_sessions(), "a@b.c", "pw")
+    let err = log_in(&accounts(users), &no_sessions(), "a@b.c", "pw", None)
         .await
         .expect_err("fails");
     assert!(matches!(
@@ -103,9 +109,44 @@ async fn errors_of_the_stores_propagate() {
     let mut sessions = MockSessionManager::new();
     sessions
         .expect_create_session()
-        .returning(|_| Err(AuthError::Storage(unavailable())));
-    let err = log_in(&accounts(users_with(vec![user])), &sessions, "a@b.c", "pw")
-        .await
-        .expect_err("fails");
+        .returning(|_, _| Err(AuthError::Storage(unavailable())));
+    let err = log_in(
+        &accounts(users_with(vec![user])),
+        &sessions,
+        "a@b.c",
+        "pw",
+        None,
+    )
+    .await
+    .expect_err("fails");
     assert!(matches!(err, AuthError::Storage(_)));
+}
+
+#[tokio::test]
+async fn a_throttled_login_checks_no_password_and_opens_no_session() {
+    let user = stored_user("bobsession@hbtn.io", "fake pwd", None, None);
+    let accounts = accounts(users_with(vec![user]));
+    let client = Some(std::net::IpAddr::from([203, 0, 113, 9]));
+    for _ in 0..5 {
+        let outcome = log_in(&accounts, &no_sessions(), "bobsession@hbtn.io", "x", client)
+            .await
+            .expect("no error");
+        assert_eq!(outcome, LoginOutcome::WrongPassword);
+    }
+    let before = accounts.hashing_stats().verifications;
+    // The default limit is five failures per account; the right password now waits too.
+    let outcome = log_in(
+        &accounts,
+        &no_sessions(),
+        "bobsession@hbtn.io",
+        "fake pwd",
+        client,
+    )
+    .await
+    .expect("no error");
+    assert_eq!(
+        outcome,
+        LoginOutcome::Throttled(crate::RetryAfter::from_seconds(300))
+    );
+    assert_eq!(accounts.hashing_stats().verifications, before);
 }

@@ -6,6 +6,7 @@ use domain::{ManualClock, User};
 
 use super::*;
 use crate::test_support::{accounts, clock, stored_user, users_with, FakeSessions};
+use crate::SessionOrigin;
 use crate::{Recognition, RequestCredentials};
 
 struct Fixture {
@@ -20,6 +21,7 @@ fn fixture(users: Vec<User>, duration: i64) -> Fixture {
         sessions: Arc::new(FakeSessions::default()),
         accounts: accounts(users_with(users)),
         duration: SessionDuration::from_seconds(duration),
+        idle_timeout: crate::IdleTimeout::default(),
         clock: clock.clone(),
     };
     Fixture { deps, clock }
@@ -34,6 +36,7 @@ fn credentials(authorization: Option<&str>, cookie: Option<&str>) -> RequestCred
     RequestCredentials {
         authorization: authorization.map(str::to_string),
         session_cookie: cookie.map(str::to_string),
+        client_addr: None,
     }
 }
 
@@ -100,7 +103,10 @@ async fn session_auth_logs_in_by_cookie_and_ignores_the_duration() {
     let (system, clock) = build("session_auth", fixture(vec![user.clone()], 60));
     let sessions = system.sessions.clone().expect("a session manager");
     assert_eq!(sessions.duration(), SessionDuration::from_seconds(0));
-    let sid = sessions.create_session(&user.id).await.expect("created");
+    let sid = sessions
+        .create_session(&user.id, SessionOrigin::default())
+        .await
+        .expect("created");
     clock.advance(3600);
     let creds = credentials(None, Some(&sid));
     assert_eq!(
@@ -117,7 +123,10 @@ async fn session_exp_auth_honours_the_duration() {
     let (system, clock) = build("session_exp_auth", fixture(vec![user.clone()], 60));
     let sessions = system.sessions.clone().expect("a session manager");
     assert_eq!(sessions.duration(), SessionDuration::from_seconds(60));
-    let sid = sessions.create_session(&user.id).await.expect("created");
+    let sid = sessions
+        .create_session(&user.id, SessionOrigin::default())
+        .await
+        .expect("created");
     let creds = credentials(None, Some(&sid));
     clock.advance(60);
     assert_eq!(
@@ -144,7 +153,7 @@ async fn a_basic_header_wins_over_a_cookie_in_basic_then_session_order() {
     );
     let sessions = system.sessions.clone().expect("a session manager");
     let sid = sessions
-        .create_session(&bobsession.id)
+        .create_session(&bobsession.id, SessionOrigin::default())
         .await
         .expect("created");
 
@@ -168,7 +177,10 @@ async fn a_cookie_decides_when_the_authorization_header_is_not_basic() {
         fixture(vec![user.clone()], 60),
     );
     let sessions = system.sessions.clone().expect("a session manager");
-    let sid = sessions.create_session(&user.id).await.expect("created");
+    let sid = sessions
+        .create_session(&user.id, SessionOrigin::default())
+        .await
+        .expect("created");
     let creds = credentials(Some("Test"), Some(&sid));
     assert_eq!(
         recognise(&system, &creds).await,
@@ -189,7 +201,7 @@ async fn a_session_before_basic_is_tried_first() {
     );
     let sessions = system.sessions.clone().expect("a session manager");
     let sid = sessions
-        .create_session(&bobsession.id)
+        .create_session(&bobsession.id, SessionOrigin::default())
         .await
         .expect("created");
     let header = basic("bob@hbtn.io", "H0lbertonSchool98!");

@@ -96,6 +96,23 @@ impl SessionRepository for FileSessionRepository {
             .await
     }
 
+    async fn list_for_user(&self, user_id: &str) -> Result<Vec<UserSession>, StorageError> {
+        Ok(self.table.read(|table| table.list_for_user(user_id)))
+    }
+
+    async fn touch(&self, session_id: &str, at: Timestamp) -> Result<bool, StorageError> {
+        let session_id = session_id.to_string();
+        self.table
+            .commit(move |table| table.plan_touch(&session_id, at))
+            .await
+    }
+
+    async fn delete_last_seen_before(&self, cutoff: Timestamp) -> Result<usize, StorageError> {
+        self.table
+            .commit(move |table| table.plan_delete_last_seen_before(cutoff))
+            .await
+    }
+
     async fn close(&self) -> Result<(), StorageError> {
         self.table.close().await
     }

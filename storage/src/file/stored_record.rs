@@ -124,6 +124,7 @@ impl StoredRecord for UserSession {
     fn visit_fields<'de, A: MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let (mut id, mut created_at, mut updated_at) = (None, None, None);
         let (mut user_id, mut session_id) = (None, None);
+        let (mut last_seen_at, mut client_addr, mut user_agent) = (None, None, None);
         let mut extra = Map::new();
         while let Some(key) = map.next_key::<Text<'de>>()? {
             match key.as_str() {
@@ -132,6 +133,11 @@ impl StoredRecord for UserSession {
                 "updated_at" => updated_at = Some(map.next_value::<FastTimestamp>()?.0),
                 "user_id" => user_id = Some(map.next_value::<String>()?),
                 "session_id" => session_id = Some(map.next_value::<String>()?),
+                "last_seen_at" => {
+                    last_seen_at = map.next_value::<Option<FastTimestamp>>()?.map(|t| t.0)
+                }
+                "client_addr" => client_addr = map.next_value::<Option<String>>()?,
+                "user_agent" => user_agent = map.next_value::<Option<String>>()?,
                 _ => {
                     let value = map.next_value::<Value>()?;
                     extra.insert(key.into_string(), value);
@@ -144,6 +150,9 @@ impl StoredRecord for UserSession {
             updated_at: updated_at.ok_or_else(|| de::Error::missing_field("updated_at"))?,
             user_id: user_id.ok_or_else(|| de::Error::missing_field("user_id"))?,
             session_id: session_id.ok_or_else(|| de::Error::missing_field("session_id"))?,
+            last_seen_at,
+            client_addr,
+            user_agent,
             extra,
         })
     }
@@ -155,6 +164,17 @@ impl StoredRecord for UserSession {
         map.serialize_entry("updated_at", &FastTimestamp(self.updated_at))?;
         map.serialize_entry("user_id", &self.user_id)?;
         map.serialize_entry("session_id", &self.session_id)?;
+        // Written only when known, like the derived code, so records of sessions without them
+        // keep the original's keys.
+        if let Some(last_seen_at) = self.last_seen_at {
+            map.serialize_entry("last_seen_at", &FastTimestamp(last_seen_at))?;
+        }
+        if let Some(client_addr) = &self.client_addr {
+            map.serialize_entry("client_addr", client_addr)?;
+        }
+        if let Some(user_agent) = &self.user_agent {
+            map.serialize_entry("user_agent", user_agent)?;
+        }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
         }
@@ -321,6 +341,25 @@ mod tests {
         let fast: Stored<UserSession> = serde_json::from_str(text).expect("reads");
         let derived: UserSession = serde_json::from_str(text).expect("reads");
         assert_eq!(fast.0, derived);
+    }
+
+    #[test]
+    fn a_session_with_its_optional_attributes_reads_and_writes_as_the_derived_code() {
+        let texts = [
+            r#"{"id": "s", "created_at": "2017-10-16T04:30:00", "updated_at": "2017-10-16T04:30:00", "user_id": "u", "session_id": "x", "last_seen_at": "2017-10-16T05:00:00", "client_addr": "127.0.0.1", "user_agent": "curl/8", "ip": "1.2.3.4"}"#,
+            r#"{"id": "s", "created_at": "2017-10-16T04:30:00", "updated_at": "2017-10-16T04:30:00", "user_id": "u", "session_id": "x", "last_seen_at": null, "user_agent": "ua"}"#,
+        ];
+        for text in texts {
+            let fast: Stored<UserSession> = serde_json::from_str(text).expect("reads");
+            let derived: UserSession = serde_json::from_str(text).expect("reads");
+            assert_eq!(fast.0, derived);
+            assert!(derived.extra.keys().all(|key| key == "ip"));
+            let written = serde_json::to_string(&StoredRef(&fast.0)).expect("writes");
+            assert_eq!(written, serde_json::to_string(&derived).expect("writes"));
+        }
+        let bad = r#"{"id": "s", "created_at": "2017-10-16T04:30:00", "updated_at": "2017-10-16T04:30:00", "user_id": "u", "session_id": "x", "last_seen_at": "yesterday"}"#;
+        assert!(serde_json::from_str::<Stored<UserSession>>(bad).is_err());
+        assert!(serde_json::from_str::<UserSession>(bad).is_err());
     }
 
     #[test]

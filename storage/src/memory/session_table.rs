@@ -64,6 +64,37 @@ impl SessionTable {
         Ok(self.remove_where(|session| session.created_at < cutoff))
     }
 
+    /// Returns every session of `user_id`, in insertion order (a scan of the whole table).
+    pub(crate) fn list_for_user(&self, user_id: &str) -> Vec<UserSession> {
+        self.records
+            .iter()
+            .filter(|session| session.user_id == user_id)
+            .map(|session| (**session).clone())
+            .collect()
+    }
+
+    /// Plans moving the `last_seen_at` of the session with this session id forward to `at`;
+    /// the outcome says whether the session exists. A time that is not later writes nothing.
+    pub(crate) fn plan_touch(&self, session_id: &str, at: Timestamp) -> Plan<UserSession, bool> {
+        let Some(session) = self.records.first_with(session_id) else {
+            return Ok((Edit::nothing(), false));
+        };
+        if session.last_seen_at.is_some_and(|seen| seen >= at) {
+            return Ok((Edit::nothing(), true));
+        }
+        let mut touched = (**session).clone();
+        touched.last_seen_at = Some(at);
+        Ok((Edit::put(touched), true))
+    }
+
+    /// Plans deleting every session last seen strictly before `cutoff`; the outcome is how many.
+    pub(crate) fn plan_delete_last_seen_before(
+        &self,
+        cutoff: Timestamp,
+    ) -> Plan<UserSession, usize> {
+        Ok(self.remove_where(|session| session.last_seen() < cutoff))
+    }
+
     /// Plans removing every session meeting `condition`: a scan of the whole table, which these
     /// rare operations (deleting a user, the periodic sweep) can afford.
     fn remove_where(&self, condition: impl Fn(&UserSession) -> bool) -> (Edit<UserSession>, usize) {

@@ -55,4 +55,17 @@ impl SessionRepository for MemorySessionRepository {
         self.table
             .commit(|table| table.plan_delete_created_before(cutoff))
     }
+
+    async fn list_for_user(&self, user_id: &str) -> Result<Vec<UserSession>, StorageError> {
+        Ok(self.table.read(|table| table.list_for_user(user_id)))
+    }
+
+    async fn touch(&self, session_id: &str, at: Timestamp) -> Result<bool, StorageError> {
+        self.table.commit(|table| table.plan_touch(session_id, at))
+    }
+
+    async fn delete_last_seen_before(&self, cutoff: Timestamp) -> Result<usize, StorageError> {
+        self.table
+            .commit(|table| table.plan_delete_last_seen_before(cutoff))
+    }
 }
