@@ -106,7 +106,17 @@ impl SessionAuth {
     /// stored last use is a granularity old. A failed store write is logged, not fatal: the
     /// request is still authenticated, and the next use tries again.
     async fn record_use(&self, session: &UserSession, now: Timestamp) {
-        self.seen().insert(session.id.clone(), now);
+        {
+            // Updated in place when known: this runs on every authenticated request, and a
+            // fresh key would cost an allocation each time.
+            let mut seen = self.seen();
+            match seen.get_mut(&session.id) {
+                Some(last) => *last = now,
+                None => {
+                    seen.insert(session.id.clone(), now);
+                }
+            }
+        }
         if self.idle.needs_write(session.last_seen(), now) {
             if let Err(err) = self.sessions.touch(&session.session_id, now).await {
                 tracing::warn!(error = %err, session = %session.id, "cannot store a session's last use");
