@@ -9,6 +9,7 @@
 
 mod error;
 mod fake_ids;
+mod flood;
 mod format;
 mod http_probe;
 mod machine;
@@ -221,6 +222,27 @@ fn measure(ctx: &BenchContext) -> BenchResults {
             unit: scenario.unit(),
             outcome,
         });
+    }
+    if ctx.options.selects(scenarios::LOGIN_FLOOD) {
+        eprintln!(
+            "==> {}: GET /api/v1/status alone, then during {} connections of logins \
+             ({} s each, {} connections)",
+            scenarios::LOGIN_FLOOD,
+            flood::FLOOD_CONNECTIONS,
+            ctx.options.seconds,
+            ctx.options.connections
+        );
+        let outcome = flood::run_login_flood(ctx).map_err(|error| error.to_string());
+        match &outcome {
+            Ok(flood) => eprintln!(
+                "    status {:.1} req/s alone, {:.1} req/s during {:.1} logins/s",
+                flood.status_alone.rate(),
+                flood.status_flooded.rate(),
+                flood.logins.rate()
+            ),
+            Err(error) => eprintln!("    failed: {error}"),
+        }
+        results.login_flood = Some(outcome);
     }
     if ctx.options.selects(scenarios::STARTUP) {
         eprintln!(

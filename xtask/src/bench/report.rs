@@ -1,12 +1,17 @@
 //! The benchmark's report: the table of scenarios, the start-up figures and the target checks,
 //! as terminal text and as Markdown.
 
+use super::flood::flood_table;
 use super::format;
 use super::results::BenchResults;
 use super::runner::LoadMeasurement;
 use super::scenarios::REFERENCE;
 use super::table::{Align, Table};
 use super::targets::{startup_memory_ratio, TargetCheck};
+
+/// The line above the login flood's table.
+const FLOOD_HEADING: &str = "Login flood (session_auth, credential cache and login limits off): \
+     GET /api/v1/status alone, then while correct logins run";
 
 /// The table of load scenarios.
 pub fn load_table(results: &BenchResults) -> Table {
@@ -90,6 +95,9 @@ fn failures(results: &BenchResults) -> Vec<(String, String)> {
                 .map(|error| (row.name.to_string(), error.clone()))
         })
         .collect();
+    if let Some(Err(error)) = &results.login_flood {
+        failures.push((super::scenarios::LOGIN_FLOOD.to_string(), error.clone()));
+    }
     if let Some(Err(error)) = &results.startup {
         failures.push((super::scenarios::STARTUP.to_string(), error.clone()));
     }
@@ -119,6 +127,11 @@ pub fn to_text(results: &BenchResults, checks: &[TargetCheck]) -> String {
     let mut text = String::new();
     if !results.rows.is_empty() {
         text.push_str(&load_table(results).to_text());
+        text.push_str("\n\n");
+    }
+    if let Some(flood) = &results.login_flood {
+        text.push_str(&format!("{FLOOD_HEADING}:\n"));
+        text.push_str(&flood_table(flood).to_text());
         text.push_str("\n\n");
     }
     if let Some(table) = startup_table(results) {
@@ -175,6 +188,11 @@ pub fn to_markdown(results: &BenchResults, checks: &[TargetCheck], header: &RunH
         text.push_str(&load_table(results).to_markdown());
         text.push_str("\n\n");
     }
+    if let Some(flood) = &results.login_flood {
+        text.push_str(&format!("{FLOOD_HEADING}:\n\n"));
+        text.push_str(&flood_table(flood).to_markdown());
+        text.push_str("\n\n");
+    }
     if let Some(table) = startup_table(results) {
         text.push_str("Start-up with `AUTH_TYPE=session_db_auth`:\n\n");
         text.push_str(&table.to_markdown());
@@ -228,6 +246,12 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("1,000,000 + 1,000,000"), "{text}");
+        assert!(
+            text.contains("Login flood") && text.contains("4,000 req/s") && text.contains("0.40x"),
+            "{text}"
+        );
+        assert!(text.contains("  PASS  GET /users/me, Basic"), "{text}");
+        assert!(text.contains("  FAIL  GET /api/v1/status during"), "{text}");
         assert!(
             text.contains("  PASS  GET /users/me, cookie, session_auth"),
             "{text}"

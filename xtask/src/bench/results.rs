@@ -1,5 +1,6 @@
 //! What one run measured: a row per load scenario and the start-up figures.
 
+use super::flood::FloodMeasurement;
 use super::runner::{LoadMeasurement, StartupMeasurement};
 
 /// One load scenario's line of the report.
@@ -27,6 +28,8 @@ impl LoadRow {
 pub struct BenchResults {
     /// The load scenarios in the order they ran.
     pub rows: Vec<LoadRow>,
+    /// The login-flood scenario, if it was selected.
+    pub login_flood: Option<Result<FloodMeasurement, String>>,
     /// The start-up scenario, if it was selected.
     pub startup: Option<Result<StartupMeasurement, String>>,
 }
@@ -48,6 +51,20 @@ pub mod fixtures {
     use crate::bench::scenarios::REFERENCE;
     use crate::loadgen::plan::LoadResult;
 
+    /// A load that ran `iterations` times in one second, without error.
+    pub fn load_result(iterations: u64) -> LoadResult {
+        LoadResult {
+            iterations,
+            requests: iterations,
+            errors: 0,
+            seconds: 1.0,
+            p50_us: Some(250),
+            p99_us: Some(1_500),
+            max_us: Some(3_000),
+            first_error: None,
+        }
+    }
+
     /// A scenario that ran `iterations` times in one second, without error.
     pub fn measured(name: &'static str, iterations: u64) -> LoadRow {
         LoadRow {
@@ -55,18 +72,19 @@ pub mod fixtures {
             title: format!("title of {name}"),
             unit: "req/s",
             outcome: Ok(LoadMeasurement {
-                result: LoadResult {
-                    iterations,
-                    requests: iterations,
-                    errors: 0,
-                    seconds: 1.0,
-                    p50_us: Some(250),
-                    p99_us: Some(1_500),
-                    max_us: Some(3_000),
-                    first_error: None,
-                },
+                result: load_result(iterations),
                 peak_rss_kib: Some(10_240),
             }),
+        }
+    }
+
+    /// A login flood with these status rates alone and during the flood, and this login rate.
+    pub fn flood(alone: u64, flooded: u64, logins: u64) -> FloodMeasurement {
+        FloodMeasurement {
+            status_alone: load_result(alone),
+            status_flooded: load_result(flooded),
+            logins: load_result(logins),
+            peak_rss_kib: Some(20_480),
         }
     }
 
@@ -88,11 +106,13 @@ pub mod fixtures {
                 measured(REFERENCE, 10_000),
                 measured("me-session-auth", 9_000),
                 measured("me-session-db-auth", 7_000),
+                measured("me-basic-auth", 5_400),
                 measured("login-logout-0", 100),
                 measured("login-logout-100k", 60),
                 measured("create-0", 100),
                 measured("create-100k", 10),
             ],
+            login_flood: Some(Ok(flood(10_000, 4_000, 40))),
             startup: Some(Ok(startup(4.0, 1024 * 1024, 512 * 1024 * 1024))),
         }
     }

@@ -23,7 +23,7 @@ use crate::loadgen::requests::{cookie_pair, form_urlencode, LOGIN_PATH};
 const SESSION_NAME: &str = "_my_session_id";
 
 /// How long a load scenario's server may take to start on its small data.
-const START_TIMEOUT: Duration = Duration::from_secs(60);
+pub(super) const START_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// How long the start-up scenario's server may take on its big data before it counts as failed.
 const BIG_START_TIMEOUT: Duration = Duration::from_secs(300);
@@ -158,14 +158,16 @@ pub fn run_startup(ctx: &BenchContext) -> Result<StartupMeasurement, BenchError>
 }
 
 /// A scenario's folder: the data folder the server runs in, and its log beside it.
-struct ScenarioFolder {
+pub(super) struct ScenarioFolder {
     root: PathBuf,
-    data: PathBuf,
+    /// The data folder the server runs in.
+    pub(super) data: PathBuf,
     log: PathBuf,
 }
 
 impl ScenarioFolder {
-    fn create(bench_root: &Path, name: &str) -> Result<Self, BenchError> {
+    /// Creates `<bench root>/<name>/data`.
+    pub(super) fn create(bench_root: &Path, name: &str) -> Result<Self, BenchError> {
         let root = bench_root.join(name);
         let data = root.join("data");
         std::fs::create_dir_all(&data)
@@ -179,13 +181,13 @@ impl ScenarioFolder {
 
     /// Removes the folder now rather than at the end, so big seed files do not pile up; a
     /// failure is harmless since the whole bench root goes at the end anyway.
-    fn remove(self) {
+    pub(super) fn remove(self) {
         let _ = std::fs::remove_dir_all(&self.root);
     }
 }
 
 /// How to start the server of a scenario.
-fn server_command(
+pub(super) fn server_command(
     ctx: &BenchContext,
     server: ServerKind,
     address: SocketAddr,
@@ -289,39 +291,72 @@ fn generate_load(
     address: SocketAddr,
     workload: Workload,
 ) -> Result<LoadResult, BenchError> {
-    let plan = LoadPlan {
+    let plan = load_plan(ctx, address, ctx.options.connections, workload);
+    LoadProcess::spawn(ctx, &plan)?.finish()
+}
+
+/// The plan of a load run with the options' threads, warm-up and duration.
+pub(super) fn load_plan(
+    ctx: &BenchContext,
+    address: SocketAddr,
+    connections: usize,
+    workload: Workload,
+) -> LoadPlan {
+    LoadPlan {
         address,
-        connections: ctx.options.connections,
+        connections,
         threads: ctx.options.load_threads,
         warmup_ms: WARMUP_MS,
         duration_ms: (ctx.options.seconds * 1000.0).round() as u64,
         workload,
-    };
-    let plan_json = serde_json::to_string(&plan)
-        .map_err(|error| BenchError::LoadGenerator(format!("cannot write the plan: {error}")))?;
-    let mut child = Command::new(&ctx.xtask)
-        .arg("loadgen")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .map_err(|source| BenchError::io("starting the load generator", source))?;
-    if let Some(mut stdin) = child.stdin.take() {
-        stdin
-            .write_all(plan_json.as_bytes())
-            .map_err(|source| BenchError::io("sending the load plan", source))?;
     }
-    let output = child
-        .wait_with_output()
-        .map_err(|source| BenchError::io("waiting for the load generator", source))?;
-    if !output.status.success() {
-        return Err(BenchError::LoadGenerator(format!(
-            "it exited with {}",
-            output.status
-        )));
+}
+
+/// A running `loadgen` process, so that two loads can run at the same time.
+pub(super) struct LoadProcess {
+    child: std::process::Child,
+}
+
+impl LoadProcess {
+    /// Starts the load generator and hands it `plan` on its standard input.
+    pub(super) fn spawn(ctx: &BenchContext, plan: &LoadPlan) -> Result<Self, BenchError> {
+        let plan_json = serde_json::to_string(plan).map_err(|error| {
+            BenchError::LoadGenerator(format!("cannot write the plan: {error}"))
+        })?;
+        let mut child = Command::new(&ctx.xtask)
+            .arg("loadgen")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .map_err(|source| BenchError::io("starting the load generator", source))?;
+        // Dropping the handle closes the pipe, which ends the plan.
+        if let Some(mut stdin) = child.stdin.take() {
+            if let Err(source) = stdin.write_all(plan_json.as_bytes()) {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(BenchError::io("sending the load plan", source));
+            }
+        }
+        Ok(LoadProcess { child })
     }
-    serde_json::from_slice(&output.stdout)
-        .map_err(|error| BenchError::LoadGenerator(format!("its result does not parse: {error}")))
+
+    /// Waits for the load generator to end and reads its result.
+    pub(super) fn finish(self) -> Result<LoadResult, BenchError> {
+        let output = self
+            .child
+            .wait_with_output()
+            .map_err(|source| BenchError::io("waiting for the load generator", source))?;
+        if !output.status.success() {
+            return Err(BenchError::LoadGenerator(format!(
+                "it exited with {}",
+                output.status
+            )));
+        }
+        serde_json::from_slice(&output.stdout).map_err(|error| {
+            BenchError::LoadGenerator(format!("its result does not parse: {error}"))
+        })
+    }
 }
 
 #[cfg(test)]

@@ -10,6 +10,9 @@ pub const REFERENCE: &str = "bare-axum";
 /// The name of the start-up scenario (not a load scenario: it times start-up on big files).
 pub const STARTUP: &str = "startup";
 
+/// The name of the login-flood scenario (status throughput alone, then during a login flood).
+pub const LOGIN_FLOOD: &str = "login-flood";
+
 /// Users in the login scenarios; their sessions are spread over them.
 pub const LOGIN_FILLER_USERS: u64 = 1_000;
 
@@ -166,7 +169,7 @@ pub fn names() -> impl Iterator<Item = &'static str> {
     LOAD_SCENARIOS
         .iter()
         .map(|scenario| scenario.name)
-        .chain([STARTUP])
+        .chain([LOGIN_FLOOD, STARTUP])
 }
 
 /// The load scenarios to run: the selected ones, always with the reference first.
@@ -259,6 +262,7 @@ mod tests {
     fn names_are_unique_and_include_the_startup() {
         let mut all: Vec<&str> = names().collect();
         assert!(all.contains(&STARTUP) && all.contains(&REFERENCE));
+        assert!(all.contains(&LOGIN_FLOOD));
         let count = all.len();
         all.sort_unstable();
         all.dedup();
@@ -281,6 +285,7 @@ mod tests {
     #[test]
     fn only_the_startup_runs_no_load_scenario() {
         assert!(selected(&only(&[STARTUP])).is_empty());
+        assert!(selected(&only(&[LOGIN_FLOOD])).is_empty());
         assert_eq!(selected(&only(&[REFERENCE])).len(), 1);
     }
 

@@ -1,6 +1,7 @@
 //! The performance targets of the issue, checked against a run's results: PASS, FAIL, or not
 //! measured when a scenario a check needs did not run.
 
+use super::flood::{FloodMeasurement, FLOOD_STATUS_SHARE_TARGET};
 use super::format;
 use super::results::BenchResults;
 use super::runner::StartupMeasurement;
@@ -62,6 +63,13 @@ pub fn target_checks(results: &BenchResults) -> Vec<TargetCheck> {
             "req/s",
         ),
         ratio_check(
+            "GET /users/me, Basic >= 0.5 x with a session cookie (session_auth)",
+            results.rate_of("me-basic-auth"),
+            results.rate_of("me-session-auth"),
+            0.5,
+            "req/s",
+        ),
+        ratio_check(
             "login+logout with stored sessions >= 0.5 x with none",
             results.rate_of("login-logout-100k"),
             results.rate_of("login-logout-0"),
@@ -74,6 +82,12 @@ pub fn target_checks(results: &BenchResults) -> Vec<TargetCheck> {
             results.rate_of("create-0"),
             0.5,
             "req/s",
+        ),
+        flood_check(
+            results
+                .login_flood
+                .as_ref()
+                .and_then(|outcome| outcome.as_ref().ok()),
         ),
     ];
     let startup = results
@@ -109,6 +123,31 @@ pub fn target_checks(results: &BenchResults) -> Vec<TargetCheck> {
         }
     }
     checks
+}
+
+/// Checks that `GET /api/v1/status` keeps its share of its unloaded rate during the login flood,
+/// and tells the login rate reached meanwhile.
+fn flood_check(flood: Option<&FloodMeasurement>) -> TargetCheck {
+    let target = format!(
+        "GET /api/v1/status during a login flood >= {FLOOD_STATUS_SHARE_TARGET} x unloaded"
+    );
+    let Some(flood) = flood else {
+        return not_measured(target);
+    };
+    let mut check = ratio_check(
+        &target,
+        Some(flood.status_flooded.rate()),
+        Some(flood.status_alone.rate()),
+        FLOOD_STATUS_SHARE_TARGET,
+        "req/s",
+    );
+    if check.verdict != Verdict::NotMeasured {
+        check.measured.push_str(&format!(
+            ", {} logins/s meanwhile",
+            format::rate(flood.logins.rate())
+        ));
+    }
+    check
 }
 
 /// Peak RSS divided by the data files' size.
@@ -162,7 +201,7 @@ fn not_measured(target: String) -> TargetCheck {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bench::results::fixtures::{full_results, measured, startup};
+    use crate::bench::results::fixtures::{flood, full_results, measured, startup};
     use crate::bench::results::LoadRow;
 
     fn verdicts(checks: &[TargetCheck]) -> Vec<Verdict> {
@@ -177,15 +216,22 @@ mod tests {
             [
                 Verdict::Pass, // 0.9 >= 0.8
                 Verdict::Fail, // 0.7 < 0.8
+                Verdict::Pass, // Basic 5,400 vs cookie 9,000: 0.6 >= 0.5
                 Verdict::Pass, // 0.6 >= 0.5
                 Verdict::Fail, // 0.1 < 0.5
+                Verdict::Fail, // status 4,000 during the flood vs 10,000 alone: 0.4 < 0.5
                 Verdict::Pass, // 4 s < 10 s
                 Verdict::Pass, // 1 GiB < 3 x 512 MiB
             ]
         );
         assert_eq!(checks[0].measured, "0.90x (9,000 vs 10,000 req/s)");
+        assert_eq!(checks[2].measured, "0.60x (5,400 vs 9,000 req/s)");
         assert_eq!(
             checks[5].measured,
+            "0.40x (4,000 vs 10,000 req/s), 40.0 logins/s meanwhile"
+        );
+        assert_eq!(
+            checks[7].measured,
             "2.00x (1024.0 MiB for 512.0 MiB of data)"
         );
     }
@@ -195,8 +241,42 @@ mod tests {
         let mut results = full_results();
         results.startup = Some(Ok(startup(12.5, 4 * 1024 * 1024, 1024 * 1024 * 1024)));
         let checks = target_checks(&results);
-        assert_eq!(verdicts(&checks[4..]), [Verdict::Fail, Verdict::Fail]);
-        assert_eq!(checks[4].measured, "12.50 s");
+        assert_eq!(verdicts(&checks[6..]), [Verdict::Fail, Verdict::Fail]);
+        assert_eq!(checks[6].measured, "12.50 s");
+    }
+
+    #[test]
+    fn basic_auth_passes_at_half_the_cookie_rate_and_fails_below() {
+        let check = |basic| {
+            let results = BenchResults {
+                rows: vec![
+                    measured("me-session-auth", 10_000),
+                    measured("me-basic-auth", basic),
+                ],
+                ..BenchResults::default()
+            };
+            target_checks(&results)[2].verdict
+        };
+        assert_eq!(check(5_000), Verdict::Pass);
+        assert_eq!(check(4_999), Verdict::Fail);
+    }
+
+    #[test]
+    fn the_flood_target_is_the_status_share_kept_during_the_logins() {
+        assert_eq!(
+            flood_check(Some(&flood(8_000, 4_000, 30))).verdict,
+            Verdict::Pass
+        );
+        assert_eq!(
+            flood_check(Some(&flood(8_000, 3_999, 30))).verdict,
+            Verdict::Fail
+        );
+        assert_eq!(flood(8_000, 6_000, 30).status_share(), Some(0.75));
+        // Nothing unloaded to compare with: no verdict rather than a division by zero.
+        let empty = flood(0, 6_000, 30);
+        assert_eq!(empty.status_share(), None);
+        assert_eq!(flood_check(Some(&empty)).verdict, Verdict::NotMeasured);
+        assert_eq!(flood_check(None).verdict, Verdict::NotMeasured);
     }
 
     #[test]
@@ -209,6 +289,7 @@ mod tests {
                     ..measured(REFERENCE, 0)
                 },
             ],
+            login_flood: Some(Err("no port".to_string())),
             startup: Some(Err("no disk".to_string())),
         };
         assert!(verdicts(&target_checks(&results))
