@@ -31,7 +31,7 @@ use domain::{Clock, SystemClock};
 use crate::cargo::{self, CargoCommand};
 use options::BenchCommand;
 use results::{BenchResults, LoadRow};
-use runner::BenchContext;
+use runner::{BenchContext, LoadMeasurement};
 use seed::SeedMaterial;
 
 /// Builds every binary the bench runs: the service, the reference server, the load generator.
@@ -149,6 +149,18 @@ pub fn run(args: &[String]) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// The round with the median rate (the upper middle one for an even count), whole, so its
+/// latencies and memory stay those of one window; any failed round makes the scenario failed.
+fn median_round(outcomes: Vec<Result<LoadMeasurement, String>>) -> Result<LoadMeasurement, String> {
+    let mut measured = outcomes.into_iter().collect::<Result<Vec<_>, String>>()?;
+    measured.sort_by(|a, b| a.result.rate().total_cmp(&b.result.rate()));
+    let middle = measured.len() / 2;
+    measured
+        .into_iter()
+        .nth(middle)
+        .ok_or_else(|| "no round ran".to_string())
+}
+
 /// The commit measured, such as `94ebce4` or `94ebce4 with uncommitted changes`.
 fn revision() -> String {
     let git = |args: &[&str]| {
@@ -198,29 +210,41 @@ fn delegate(release_xtask: &Path, args: &[String]) -> ExitCode {
 }
 
 /// Runs every selected scenario, the reference first and the start-up last.
+///
+/// The load scenarios run in `--rounds` interleaved rounds (reference, status, ..., then the
+/// reference again, ...), and each reports its median round: on a shared two-core machine a
+/// single window moves by about 10%, and interleaving keeps slow phases from falling on one
+/// scenario only.
 fn measure(ctx: &BenchContext) -> BenchResults {
     let mut results = BenchResults::default();
-    for scenario in scenarios::selected(&ctx.options) {
-        let title = scenario.title(&ctx.options);
-        eprintln!(
-            "==> {}: {title} ({} s, {} connections)",
-            scenario.name, ctx.options.seconds, ctx.options.connections
-        );
-        let outcome = runner::run_load(ctx, &scenario).map_err(|error| error.to_string());
-        match &outcome {
-            Ok(measurement) => eprintln!(
-                "    {:.1} {}, {} failed",
-                measurement.result.rate(),
-                scenario.unit(),
-                measurement.result.errors
-            ),
-            Err(error) => eprintln!("    failed: {error}"),
+    let selected = scenarios::selected(&ctx.options);
+    let mut rounds: Vec<Vec<Result<LoadMeasurement, String>>> = vec![Vec::new(); selected.len()];
+    for round in 1..=ctx.options.rounds {
+        for (scenario, outcomes) in selected.iter().zip(rounds.iter_mut()) {
+            let title = scenario.title(&ctx.options);
+            eprintln!(
+                "==> {} (round {round}/{}): {title} ({} s, {} connections)",
+                scenario.name, ctx.options.rounds, ctx.options.seconds, ctx.options.connections
+            );
+            let outcome = runner::run_load(ctx, scenario).map_err(|error| error.to_string());
+            match &outcome {
+                Ok(measurement) => eprintln!(
+                    "    {:.1} {}, {} failed",
+                    measurement.result.rate(),
+                    scenario.unit(),
+                    measurement.result.errors
+                ),
+                Err(error) => eprintln!("    failed: {error}"),
+            }
+            outcomes.push(outcome);
         }
+    }
+    for (scenario, outcomes) in selected.iter().zip(rounds) {
         results.rows.push(LoadRow {
             name: scenario.name,
-            title,
+            title: scenario.title(&ctx.options),
             unit: scenario.unit(),
-            outcome,
+            outcome: median_round(outcomes),
         });
     }
     if ctx.options.selects(scenarios::LOGIN_FLOOD) {
@@ -258,4 +282,37 @@ fn measure(ctx: &BenchContext) -> BenchResults {
         results.startup = Some(outcome);
     }
     results
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bench::results::fixtures::load_result;
+
+    fn round(iterations: u64) -> Result<LoadMeasurement, String> {
+        Ok(LoadMeasurement {
+            result: load_result(iterations),
+            peak_rss_kib: Some(iterations),
+        })
+    }
+
+    #[test]
+    fn the_median_round_is_reported_whole() {
+        let median = median_round(vec![round(90), round(70), round(80)]).expect("all ran");
+        assert_eq!(median.result.iterations, 80);
+        assert_eq!(median.peak_rss_kib, Some(80), "the same round's memory");
+        let upper = median_round(vec![round(1), round(4), round(2), round(3)]).expect("all ran");
+        assert_eq!(upper.result.iterations, 3);
+        assert_eq!(
+            median_round(vec![round(5)]).expect("ran").result.iterations,
+            5
+        );
+    }
+
+    #[test]
+    fn a_failed_round_fails_the_scenario() {
+        let failed = median_round(vec![round(5), Err("refused".to_string()), round(6)]);
+        assert_eq!(failed.err().as_deref(), Some("refused"));
+        assert!(median_round(Vec::new()).is_err());
+    }
 }

@@ -13,6 +13,8 @@ options:
   --seconds N          measured seconds per load scenario (default 4; a 0.5 s warm-up precedes)
   --connections N      concurrent keep-alive connections (default 16)
   --load-threads N     threads of the load generator (default 1)
+  --rounds N           interleaved rounds of the load scenarios; each reports its median round
+                       (default 3: the shared machine's noise moves single runs by ~10%)
   --only NAME[,NAME]   run only these scenarios (repeatable; the bare-axum reference always runs)
   --stored N           records in the \"100k\" scenarios (default 100000)
   --startup-records N  users and sessions in the start-up scenario (default 1000000)
@@ -37,6 +39,8 @@ pub struct BenchOptions {
     pub connections: usize,
     /// Threads of the load generator.
     pub load_threads: usize,
+    /// Interleaved rounds of the load scenarios; each scenario reports its median round.
+    pub rounds: usize,
     /// The scenarios to run; empty means all.
     pub only: Vec<String>,
     /// Records in the scenarios with many stored users or sessions.
@@ -53,6 +57,7 @@ impl Default for BenchOptions {
             seconds: 4.0,
             connections: 16,
             load_threads: 1,
+            rounds: 3,
             only: Vec::new(),
             stored: 100_000,
             startup_records: 1_000_000,
@@ -113,6 +118,7 @@ pub fn parse(args: &[String]) -> Result<BenchCommand, OptionsError> {
             }
             "--connections" => options.connections = positive(flag, &value()?, 10_000)?,
             "--load-threads" => options.load_threads = positive(flag, &value()?, 256)?,
+            "--rounds" => options.rounds = positive(flag, &value()?, 99)?,
             "--only" => {
                 let names = value()?;
                 options.only.extend(
@@ -169,6 +175,8 @@ mod tests {
              --only=startup --stored 1000 --startup-records=5000 --no-build",
         );
         assert_eq!(options.seconds, 2.5);
+        assert_eq!(run_options("--rounds 5").rounds, 5);
+        assert_eq!(run_options("--rounds=1").rounds, 1);
         assert_eq!(options.connections, 8);
         assert_eq!(options.load_threads, 2);
         assert_eq!(options.only, ["status", "me-session-auth", "startup"]);
@@ -190,6 +198,7 @@ mod tests {
             ("--seconds 0", "--seconds"),
             ("--seconds nan", "--seconds"),
             ("--connections 0", "--connections"),
+            ("--rounds 0", "--rounds"),
             ("--connections", "needs a value"),
             ("--stored -5", "--stored"),
             ("--fast", "unknown option"),
