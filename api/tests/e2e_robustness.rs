@@ -13,20 +13,9 @@ use tokio::task::JoinSet;
 const BASIC: &[(&str, &str)] = &[("AUTH_TYPE", "basic_auth")];
 const USERS: &str = "/api/v1/users";
 
-/// Starts a seeded basic_auth server and authenticates U1 once, so the legacy hash upgrade
-/// has happened before any snapshot is taken.
-async fn started(env: &[(&str, &str)]) -> Server {
-    let server = Server::start_seeded(env).await;
-    server
-        .get("/api/v1/users/me", &Creds::user(&U1))
-        .await
-        .assert_status(200);
-    server
-}
-
 #[tokio::test]
 async fn an_oversized_body_is_refused_with_413_and_changes_nothing() {
-    let server = started(BASIC).await;
+    let server = Server::start_seeded_upgraded(BASIC).await;
     let before = server.snapshot(&Creds::user(&U1)).await;
     let padding = "x".repeat(70_000);
     let body = json!({"email": "big@b.c", "password": "pw", "first_name": padding}).to_string();
@@ -47,7 +36,7 @@ async fn an_oversized_body_is_refused_with_413_and_changes_nothing() {
 
 #[tokio::test]
 async fn a_413_does_not_break_the_next_request_of_a_keep_alive_client() {
-    let server = started(BASIC).await;
+    let server = Server::start_seeded_upgraded(BASIC).await;
     let body = json!({"email": "big@b.c", "password": "pw", "first_name": "x".repeat(70_000)});
     let reply = server
         .post_json(USERS, &body.to_string(), &Creds::user(&U1))
@@ -61,7 +50,9 @@ async fn a_413_does_not_break_the_next_request_of_a_keep_alive_client() {
 
 #[tokio::test]
 async fn max_body_bytes_sets_the_limit() {
-    let server = started(&[("AUTH_TYPE", "basic_auth"), ("MAX_BODY_BYTES", "200")]).await;
+    let server =
+        Server::start_seeded_upgraded(&[("AUTH_TYPE", "basic_auth"), ("MAX_BODY_BYTES", "200")])
+            .await;
     let small = json!({"email": "s@b.c", "password": "pw"}).to_string();
     server
         .post_json(USERS, &small, &Creds::user(&U1))
@@ -106,7 +97,7 @@ async fn an_acknowledged_write_survives_kill_9() {
 
 #[tokio::test]
 async fn concurrent_creations_lose_nothing_and_admit_one_owner_per_email() {
-    let server = Arc::new(started(BASIC).await);
+    let server = Arc::new(Server::start_seeded_upgraded(BASIC).await);
     let mut tasks = JoinSet::new();
     for i in 0..16 {
         let server = Arc::clone(&server);

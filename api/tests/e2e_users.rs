@@ -12,20 +12,9 @@ use tempfile::TempDir;
 const BASIC: &[(&str, &str)] = &[("AUTH_TYPE", "basic_auth")];
 const USERS: &str = "/api/v1/users";
 
-/// Starts a seeded basic_auth server and authenticates U1 once, so the legacy hash upgrade
-/// has happened before any snapshot is taken.
-async fn started(env: &[(&str, &str)]) -> Server {
-    let server = Server::start_seeded(env).await;
-    server
-        .get("/api/v1/users/me", &Creds::user(&U1))
-        .await
-        .assert_status(200);
-    server
-}
-
 #[tokio::test]
 async fn creating_a_user_needs_a_json_object_with_an_email_and_a_password() {
-    let server = started(BASIC).await;
+    let server = Server::start_seeded_upgraded(BASIC).await;
     let before = server.snapshot(&Creds::user(&U1)).await;
     let u1 = Creds::user(&U1);
     let no_body = server.send("POST", USERS, &u1, &[], Body::Empty).await;
@@ -75,7 +64,7 @@ async fn creating_a_user_needs_a_json_object_with_an_email_and_a_password() {
 
 #[tokio::test]
 async fn a_created_user_is_listed_stored_with_argon2id_and_can_authenticate() {
-    let server = started(BASIC).await;
+    let server = Server::start_seeded_upgraded(BASIC).await;
     let body = json!({"email": "a@b.c", "password": "pw", "first_name": "Al", "id": "chosen"});
     let created = server.create_user(&Creds::user(&U1), body).await;
     assert_user(&created, "a@b.c", Some("Al"), None);
@@ -137,7 +126,7 @@ async fn a_created_user_is_listed_stored_with_argon2id_and_can_authenticate() {
 
 #[tokio::test]
 async fn emails_are_unique() {
-    let server = started(BASIC).await;
+    let server = Server::start_seeded_upgraded(BASIC).await;
     server
         .create_user(
             &Creds::user(&U1),
@@ -160,7 +149,7 @@ async fn emails_are_unique() {
 
 #[tokio::test]
 async fn updating_a_user_sets_given_names_and_refreshes_updated_at() {
-    let server = started(BASIC).await;
+    let server = Server::start_seeded_upgraded(BASIC).await;
     let created = server
         .create_user(
             &Creds::user(&U1),
@@ -199,7 +188,7 @@ async fn updating_a_user_sets_given_names_and_refreshes_updated_at() {
 
 #[tokio::test]
 async fn a_bad_update_is_refused_and_changes_nothing() {
-    let server = started(BASIC).await;
+    let server = Server::start_seeded_upgraded(BASIC).await;
     let path = format!("{USERS}/{}", U1.id);
     let before = server.snapshot(&Creds::user(&U1)).await;
     let u1 = Creds::user(&U1);
@@ -241,7 +230,7 @@ async fn a_bad_update_is_refused_and_changes_nothing() {
 
 #[tokio::test]
 async fn deleting_a_user_twice_finds_nothing_the_second_time() {
-    let server = started(BASIC).await;
+    let server = Server::start_seeded_upgraded(BASIC).await;
     let created = server
         .create_user(
             &Creds::user(&U1),
@@ -275,7 +264,7 @@ async fn deleting_a_user_twice_finds_nothing_the_second_time() {
 
 #[tokio::test]
 async fn a_user_may_delete_themselves_and_is_then_forbidden() {
-    let server = started(BASIC).await;
+    let server = Server::start_seeded_upgraded(BASIC).await;
     let path = format!("{USERS}/{}", U1.id);
     server
         .delete(&path, &Creds::user(&U1))
@@ -289,7 +278,7 @@ async fn a_user_may_delete_themselves_and_is_then_forbidden() {
 
 #[tokio::test]
 async fn wrong_methods_on_user_routes_are_json_405s() {
-    let server = started(BASIC).await;
+    let server = Server::start_seeded_upgraded(BASIC).await;
     let u1 = Creds::user(&U1);
     server
         .put_json(USERS, "{}", &u1)

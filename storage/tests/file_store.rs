@@ -2,11 +2,15 @@
 //! writes, durability across reopening. The journal itself (replay, folding, torn records,
 //! group commit) is tested in `journal.rs`.
 
+mod support;
+
+use support::{names_in, read, ts, USERS_JOURNAL};
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use domain::{PasswordHash, PasswordHasher, PasswordParams, Timestamp, User, UserSession};
+use domain::{PasswordHash, PasswordHasher, PasswordParams, User, UserSession};
 use serde_json::Value;
 use storage::file::{
     current_contents, FileSessionRepository, FileUserRepository, SESSIONS_FILE, USERS_FILE,
@@ -23,12 +27,7 @@ const ORIGINAL_SESSIONS: &str = r#"{"5b4c0a52-8f4e-4c4b-9d8e-3b1c5a1e2f00": {"id
 const BOB_ID: &str = "d1b1d8ac-be5b-4849-b2ba-439092b4c05b";
 const BOB_SESSION_ID: &str = "2b5d3c9e-6a0f-4b7c-8d1e-9f2a4c6b8e10";
 
-const USERS_JOURNAL: &str = ".db_User.json.journal";
 const SESSIONS_JOURNAL: &str = ".db_UserSession.json.journal";
-
-fn ts(text: &str) -> Timestamp {
-    text.parse().expect("a valid timestamp")
-}
 
 fn folder_with(files: &[(&str, &str)]) -> TempDir {
     let dir = TempDir::new().expect("a temporary data folder");
@@ -38,31 +37,12 @@ fn folder_with(files: &[(&str, &str)]) -> TempDir {
     dir
 }
 
-fn read(path: &Path) -> String {
-    fs::read_to_string(path).expect("data file readable")
-}
-
 /// What the data file `name` of `dir` holds once its journal is folded in.
 fn current(dir: &Path, name: &str) -> String {
     let bytes = current_contents(dir, name)
         .expect("the folder reads")
         .expect("there is data");
     String::from_utf8(bytes).expect("data files are ASCII")
-}
-
-fn names_in(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = fs::read_dir(dir)
-        .expect("folder listable")
-        .map(|entry| {
-            entry
-                .expect("entry")
-                .file_name()
-                .to_string_lossy()
-                .into_owned()
-        })
-        .collect();
-    names.sort();
-    names
 }
 
 fn user(id: &str, email: Option<&str>) -> User {

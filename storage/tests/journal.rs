@@ -2,12 +2,16 @@
 //! a torn last record is dropped, damage in the middle stops start-up, concurrent writers share
 //! syncs, and a write costs one record whatever the size of the store.
 
+mod support;
+
+use support::{names_in, read, ts, USERS_JOURNAL};
+
 use std::fs;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use domain::{PasswordHash, Timestamp, User, UserSession};
+use domain::{PasswordHash, User, UserSession};
 use storage::file::{
     current_contents, FileSessionRepository, FileStoreOptions, FileUserRepository, SESSIONS_FILE,
     USERS_FILE,
@@ -19,11 +23,6 @@ use tempfile::TempDir;
 const ORIGINAL_USERS: &str = r#"{"d1b1d8ac-be5b-4849-b2ba-439092b4c05b": {"id": "d1b1d8ac-be5b-4849-b2ba-439092b4c05b", "created_at": "2017-10-16T04:23:04", "updated_at": "2017-10-16T04:23:04", "email": "bobsession@hbtn.io", "_password": "7a321db83885ebbe8358bc1160c803af6cc70c80aa8f750eeb9d21d5f8c75967", "first_name": null, "last_name": null}}"#;
 
 const BOB_ID: &str = "d1b1d8ac-be5b-4849-b2ba-439092b4c05b";
-const USERS_JOURNAL: &str = ".db_User.json.journal";
-
-fn ts(text: &str) -> Timestamp {
-    text.parse().expect("a valid timestamp")
-}
 
 fn user(id: &str, email: &str) -> User {
     User {
@@ -42,25 +41,6 @@ fn folder_with_original_users() -> TempDir {
     let dir = TempDir::new().expect("a temporary data folder");
     fs::write(dir.path().join(USERS_FILE), ORIGINAL_USERS).expect("seed file written");
     dir
-}
-
-fn names_in(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = fs::read_dir(dir)
-        .expect("folder listable")
-        .map(|entry| {
-            entry
-                .expect("entry")
-                .file_name()
-                .to_string_lossy()
-                .into_owned()
-        })
-        .collect();
-    names.sort();
-    names
-}
-
-fn read(path: &Path) -> String {
-    fs::read_to_string(path).expect("file readable")
 }
 
 /// What the users file of `dir` holds once its journal is folded in.

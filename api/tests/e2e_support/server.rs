@@ -11,7 +11,8 @@ use reqwest::Client;
 use serde_json::Value;
 use tempfile::TempDir;
 
-use super::fixtures::seeded_dir;
+use super::fixtures::{seeded_dir, U1};
+use super::http::Creds;
 
 /// The binary under test, built by cargo for this test crate.
 const BINARY: &str = env!("CARGO_BIN_EXE_api");
@@ -63,6 +64,17 @@ impl Server {
                 server
             }
         }
+    }
+
+    /// Starts a seeded server and authenticates U1 once with Basic (so `env` must enable
+    /// `basic_auth`), so that its legacy hash upgrade has happened before any snapshot is taken.
+    pub async fn start_seeded_upgraded(env: &[(&str, &str)]) -> Server {
+        let server = Server::start_seeded(env).await;
+        server
+            .get("/api/v1/users/me", &Creds::user(&U1))
+            .await
+            .assert_status(200);
+        server
     }
 
     /// Starts the binary on a fresh folder seeded with U1, U2 and U3 in the original's format.
