@@ -15,8 +15,11 @@ const SERIALISATION_FAILED: &[u8] = b"{\"error\":\"Service unavailable\"}\n";
 /// `Content-Type` is `application/json` and `Content-Length` is set explicitly, so every JSON
 /// answer (including the ones produced by middleware before routing) carries it.
 pub fn json_response<T: Serialize + ?Sized>(status: StatusCode, value: &T) -> Response {
-    let (status, bytes) = match serde_json::to_vec(value) {
-        Ok(mut bytes) => {
+    // Sized for one user object and its newline (about 190 bytes), the most common body, so it
+    // is written without regrowing; lists grow as they need.
+    let mut bytes = Vec::with_capacity(256);
+    let (status, bytes) = match serde_json::to_writer(&mut bytes, value) {
+        Ok(()) => {
             bytes.push(b'\n');
             (status, bytes)
         }

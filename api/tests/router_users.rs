@@ -5,6 +5,7 @@ mod router_common;
 use axum::http::{Method, StatusCode};
 use router_common::*;
 use serde_json::{json, Value};
+use storage::UserRepository;
 
 #[tokio::test]
 async fn an_empty_store_lists_an_empty_array() {
@@ -82,6 +83,35 @@ async fn me_is_special_only_for_get() {
     .await
     .assert_error(404, "Not found");
     assert_eq!(test.stored().await.len(), 1);
+}
+
+#[tokio::test]
+async fn put_and_delete_on_me_reach_a_user_whose_id_is_literally_me() {
+    // Only a hand-edited data file can hold such a record, but the original's rule (Q7) is
+    // that `me` is special for GET alone, so PUT and DELETE treat it as any other id.
+    let test = app_with(Options::open());
+    let mut user = legacy_user("literal@me.id", "pw");
+    user.id = "me".to_string();
+    test.users.create(user).await.expect("seeding the user");
+    let reply = test
+        .send(json(
+            Method::PUT,
+            "/api/v1/users/me",
+            "{\"first_name\":\"Mia\"}",
+        ))
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+    assert_eq!(reply.json()["id"], "me");
+    assert_eq!(reply.json()["first_name"], "Mia");
+    // With authentication off there is no current user: GET /users/me stays 404 (D3).
+    test.send(get("/api/v1/users/me"))
+        .await
+        .assert_error(404, "Not found");
+    let reply = test
+        .send(request(Method::DELETE, "/api/v1/users/me/"))
+        .await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert!(test.stored().await.is_empty());
 }
 
 #[tokio::test]

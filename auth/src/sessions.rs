@@ -22,6 +22,11 @@ use crate::{
     SessionManager, SessionOrigin,
 };
 
+/// Last uses by session record id, looked up on every authenticated request: hashed with
+/// foldhash under a random seed (the ids come from the store, the lookups from requests),
+/// which costs a fraction of SipHash.
+type SeenMap = HashMap<String, Timestamp, foldhash::quality::RandomState>;
+
 /// Cookie-session authentication over one session repository, with one session lifetime and
 /// an optional inactivity timeout.
 pub struct SessionAuth {
@@ -32,7 +37,7 @@ pub struct SessionAuth {
     clock: Arc<dyn Clock>,
     /// The exact last use of each session this process has seen used, by record id (never by
     /// the secret session id); the store holds it only to within the write granularity.
-    seen: Mutex<HashMap<String, Timestamp>>,
+    seen: Mutex<SeenMap>,
 }
 
 impl SessionAuth {
@@ -50,7 +55,7 @@ impl SessionAuth {
             duration,
             idle: IdleTimeout::default(),
             clock,
-            seen: Mutex::new(HashMap::new()),
+            seen: Mutex::new(SeenMap::default()),
         }
     }
 
@@ -60,7 +65,7 @@ impl SessionAuth {
         self
     }
 
-    fn seen(&self) -> MutexGuard<'_, HashMap<String, Timestamp>> {
+    fn seen(&self) -> MutexGuard<'_, SeenMap> {
         // The map only ever holds complete entries, so a panic elsewhere cannot leave it
         // inconsistent: a poisoned lock is still usable.
         self.seen

@@ -21,6 +21,14 @@ pub fn table() -> Router<AppState> {
         .route("/api/v1/forbidden", get(index::forbidden))
         .route("/api/v1/users", get(users::list).post(users::create))
         .route("/api/v1/users/me/password", put(users::change_password))
+        // The same methods as the `{user_id}` route below; static, so the most frequent
+        // authenticated request skips path-parameter extraction.
+        .route(
+            "/api/v1/users/me",
+            get(users::show_me)
+                .put(users::update_me)
+                .delete(users::remove_me),
+        )
         .route(
             "/api/v1/users/{user_id}",
             get(users::show).put(users::update).delete(users::remove),

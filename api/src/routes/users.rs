@@ -46,8 +46,33 @@ pub async fn remove(
     State(state): State<AppState>,
     id: Result<Path<String>, PathRejection>,
 ) -> Result<Response, ApiError> {
-    let id = user_id(id)?;
-    if state.accounts.delete_user(&id).await? {
+    remove_user(&state, &user_id(id)?).await
+}
+
+/// R6 `GET /api/v1/users/me` on its own static route (no path parameter to extract on the
+/// busiest authenticated request): the authenticated user, 404 without one (D3).
+pub async fn show_me(CurrentUser(current): CurrentUser) -> Result<Response, ApiError> {
+    let user = current.ok_or(ApiError::NotFound)?;
+    Ok(json_response(StatusCode::OK, &user.public()))
+}
+
+/// `DELETE /api/v1/users/me`: `me` is special only for GET (Q7), so this deletes the user whose
+/// id is literally `me`, like any other id.
+pub async fn remove_me(State(state): State<AppState>) -> Result<Response, ApiError> {
+    remove_user(&state, "me").await
+}
+
+/// `PUT /api/v1/users/me`: updates the user whose id is literally `me` (Q7).
+pub async fn update_me(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    update_user(&state, "me", &headers, body).await
+}
+
+async fn remove_user(state: &AppState, id: &str) -> Result<Response, ApiError> {
+    if state.accounts.delete_user(id).await? {
         Ok(json_response(StatusCode::OK, &json!({})))
     } else {
         Err(ApiError::NotFound)
@@ -78,15 +103,23 @@ pub async fn update(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let id = user_id(id)?;
-    if state.users.get(&id).await?.is_none() {
+    update_user(&state, &user_id(id)?, &headers, body).await
+}
+
+async fn update_user(
+    state: &AppState,
+    id: &str,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    if state.users.get(id).await?.is_none() {
         return Err(ApiError::NotFound);
     }
-    let object = json_object(&headers, body, state.body_limit).await?;
+    let object = json_object(headers, body, state.body_limit).await?;
     let change = input::name_change(&object)?;
     let user = state
         .accounts
-        .update_names(&id, change)
+        .update_names(id, change)
         .await?
         .ok_or(ApiError::NotFound)?;
     Ok(json_response(StatusCode::OK, &user.public()))

@@ -8,8 +8,10 @@
 //! million records do not carry a second copy of every key.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasher, RandomState};
+use std::hash::BuildHasher;
 use std::sync::Arc;
+
+use foldhash::quality::RandomState;
 
 use hashbrown::HashTable;
 
@@ -35,6 +37,9 @@ pub(crate) struct Records<R> {
     /// Values held by several records: every slot holding them, ascending. Rare.
     shared: HashMap<Box<str>, Vec<usize>>,
     value_of: ValueOf<R>,
+    /// foldhash (hashbrown's own default) with a random seed per table: the keys come from
+    /// requests (session ids, emails), so the seed stays random, while SipHash cost about a
+    /// thousand instructions per authenticated request in profiles.
     hasher: RandomState,
 }
 
@@ -48,7 +53,7 @@ impl<R: Keyed> Records<R> {
             by_value: HashTable::new(),
             shared: HashMap::new(),
             value_of,
-            hasher: RandomState::new(),
+            hasher: RandomState::default(),
         }
     }
 
