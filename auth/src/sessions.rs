@@ -88,13 +88,17 @@ impl SessionAuth {
             || self.idle.is_expired(self.last_seen(session), now)
     }
 
-    /// Returns the stored session with this id if it is still live; an ended one is deleted
-    /// on the way (D14).
-    async fn live_session(&self, session_id: &str) -> Result<Option<UserSession>, AuthError> {
+    /// Returns the stored session with this id if it is still live at `now`; an ended one is
+    /// deleted on the way (D14).
+    async fn live_session(
+        &self,
+        session_id: &str,
+        now: Timestamp,
+    ) -> Result<Option<UserSession>, AuthError> {
         let Some(session) = self.sessions.get(session_id).await? else {
             return Ok(None);
         };
-        if self.has_ended(&session, self.clock.now()) {
+        if self.has_ended(&session, now) {
             self.remove(&session).await?;
             return Ok(None);
         }
@@ -185,16 +189,18 @@ impl SessionManager for SessionAuth {
     }
 
     async fn user_id_for_session_id(&self, session_id: &str) -> Result<Option<String>, AuthError> {
-        let Some(session) = self.live_session(session_id).await? else {
+        // One reading of the clock serves the liveness check and the recorded use.
+        let now = self.clock.now();
+        let Some(session) = self.live_session(session_id, now).await? else {
             return Ok(None);
         };
-        self.record_use(&session, self.clock.now()).await;
+        self.record_use(&session, now).await;
         Ok(Some(session.user_id))
     }
 
     async fn destroy_session(&self, session_id: &str) -> Result<bool, AuthError> {
         // Like the original, an expired session cannot be logged out of (it is removed anyway).
-        match self.live_session(session_id).await? {
+        match self.live_session(session_id, self.clock.now()).await? {
             Some(session) => self.remove(&session).await,
             None => Ok(false),
         }
@@ -227,7 +233,7 @@ impl SessionManager for SessionAuth {
         session_id: &str,
     ) -> Result<Option<String>, AuthError> {
         Ok(self
-            .live_session(session_id)
+            .live_session(session_id, self.clock.now())
             .await?
             .filter(|session| session.user_id == user_id)
             .map(|session| session.id))
