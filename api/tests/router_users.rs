@@ -86,6 +86,17 @@ async fn me_is_special_only_for_get() {
 }
 
 #[tokio::test]
+async fn a_percent_encoded_me_is_still_the_authenticated_user() {
+    let test = app("basic_auth");
+    test.seed(U1_EMAIL, U1_PASSWORD).await;
+    let reply = test
+        .send(authorized(get("/api/v1/users/m%65"), U1_BASIC))
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+    assert_public_user(&reply.json(), U1_EMAIL);
+}
+
+#[tokio::test]
 async fn put_and_delete_on_me_reach_a_user_whose_id_is_literally_me() {
     // Only a hand-edited data file can hold such a record, but the original's rule (Q7) is
     // that `me` is special for GET alone, so PUT and DELETE treat it as any other id.

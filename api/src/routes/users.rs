@@ -32,12 +32,12 @@ pub async fn show(
     id: Result<Path<String>, PathRejection>,
 ) -> Result<Response, ApiError> {
     let id = user_id(id)?;
-    let user = if id == "me" {
-        current
-    } else {
-        state.users.get(&id).await?
-    };
-    let user = user.ok_or(ApiError::NotFound)?;
+    // `/users/me` itself has a static route; `me` still arrives here percent-encoded
+    // (`/users/m%65`), which Flask decodes before routing too.
+    if id == "me" {
+        return show_me(CurrentUser(current)).await;
+    }
+    let user = state.users.get(&id).await?.ok_or(ApiError::NotFound)?;
     Ok(json_response(StatusCode::OK, &user.public()))
 }
 
