@@ -89,13 +89,14 @@ impl SessionAuth {
     }
 
     /// Returns the stored session with this id if it is still live at `now`; an ended one is
-    /// deleted on the way (D14).
+    /// deleted on the way (D14). The record is shared with the store where it can be, not
+    /// copied: this runs on every authenticated request.
     async fn live_session(
         &self,
         session_id: &str,
         now: Timestamp,
-    ) -> Result<Option<UserSession>, AuthError> {
-        let Some(session) = self.sessions.get(session_id).await? else {
+    ) -> Result<Option<Arc<UserSession>>, AuthError> {
+        let Some(session) = self.sessions.get_shared(session_id).await? else {
             return Ok(None);
         };
         if self.has_ended(&session, now) {
@@ -103,6 +104,18 @@ impl SessionAuth {
             return Ok(None);
         }
         Ok(Some(session))
+    }
+
+    /// Returns the live session with this id and records its use now: the check every request
+    /// with a session cookie goes through.
+    async fn use_session(&self, session_id: &str) -> Result<Option<Arc<UserSession>>, AuthError> {
+        // One reading of the clock serves the liveness check and the recorded use.
+        let now = self.clock.now();
+        let session = self.live_session(session_id, now).await?;
+        if let Some(session) = &session {
+            self.record_use(session, now).await;
+        }
+        Ok(session)
     }
 
     /// Deletes `session` from the store and forgets its last use.
@@ -189,13 +202,8 @@ impl SessionManager for SessionAuth {
     }
 
     async fn user_id_for_session_id(&self, session_id: &str) -> Result<Option<String>, AuthError> {
-        // One reading of the clock serves the liveness check and the recorded use.
-        let now = self.clock.now();
-        let Some(session) = self.live_session(session_id, now).await? else {
-            return Ok(None);
-        };
-        self.record_use(&session, now).await;
-        Ok(Some(session.user_id))
+        let session = self.use_session(session_id).await?;
+        Ok(session.map(|session| session.user_id.clone()))
     }
 
     async fn destroy_session(&self, session_id: &str) -> Result<bool, AuthError> {
@@ -236,7 +244,7 @@ impl SessionManager for SessionAuth {
             .live_session(session_id, self.clock.now())
             .await?
             .filter(|session| session.user_id == user_id)
-            .map(|session| session.id))
+            .map(|session| session.id.clone()))
     }
 
     async fn list_sessions(&self, user_id: &str) -> Result<Vec<SessionInfo>, AuthError> {
@@ -295,11 +303,11 @@ impl Authenticator for SessionAuth {
         let Some(session_id) = credentials.session_cookie.as_deref() else {
             return Ok(Recognition::NotMine);
         };
-        let Some(user_id) = self.user_id_for_session_id(session_id).await? else {
+        let Some(session) = self.use_session(session_id).await? else {
             return Ok(Recognition::Rejected);
         };
         // A session whose user was deleted authenticates nobody.
-        Ok(match self.users.get(&user_id).await? {
+        Ok(match self.users.get(&session.user_id).await? {
             Some(user) => Recognition::Authenticated(user),
             None => Recognition::Rejected,
         })

@@ -38,7 +38,32 @@ pub enum StorageError {
         #[source]
         source: std::io::Error,
     },
-    /// The store cannot serve requests right now (for example a background task failed).
+    /// The store cannot serve requests right now (for example a background task failed, or the
+    /// database did not answer in time or lost its connection).
     #[error("storage unavailable: {0}")]
     Unavailable(String),
+    /// A store setting cannot be used (a malformed database URL, a bad schema name, zero
+    /// connections); nothing was attempted. The message never contains a password.
+    #[error("invalid storage setting: {0}")]
+    InvalidSetting(String),
+    /// The database could not be reached, or refused the login, at start-up.
+    #[error("cannot connect to PostgreSQL at {target}: {reason}")]
+    Connect {
+        /// Where the database was expected, as `host:port` (never the password).
+        target: String,
+        /// Why it failed, for example `connection refused`.
+        reason: String,
+    },
+    /// The database was reached but its tables could not be created or brought up to date.
+    #[error("cannot prepare the tables of PostgreSQL at {target}: {reason}")]
+    Migration {
+        /// Where the database is, as `host:port`.
+        target: String,
+        /// What went wrong, for example a migration this version does not know.
+        reason: String,
+    },
+    /// The record holds a value this store cannot keep (PostgreSQL text cannot hold a NUL
+    /// character, nor a timestamp before 4713 BC); nothing was written.
+    #[error("the record cannot be stored: {0}")]
+    Unstorable(String),
 }

@@ -1,5 +1,7 @@
 //! The repository traits: the only way the rest of the service reaches stored data.
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use domain::{Timestamp, User, UserSession};
 
@@ -51,6 +53,14 @@ pub trait SessionRepository: Send + Sync {
     /// Returns the session with this session id (the cookie value), if any.
     async fn get(&self, session_id: &str) -> Result<Option<UserSession>, StorageError>;
 
+    /// Returns the same as [`get`](Self::get), shared rather than copied where the store keeps
+    /// records in memory: the session check runs on every authenticated request, and copying
+    /// a record's six strings showed in its profile. Stores that read from elsewhere keep this
+    /// default.
+    async fn get_shared(&self, session_id: &str) -> Result<Option<Arc<UserSession>>, StorageError> {
+        Ok(self.get(session_id).await?.map(Arc::new))
+    }
+
     /// Deletes the session with this session id; returns whether one existed.
     async fn delete(&self, session_id: &str) -> Result<bool, StorageError>;
 
@@ -79,4 +89,14 @@ pub trait SessionRepository: Send + Sync {
     async fn close(&self) -> Result<(), StorageError> {
         Ok(())
     }
+}
+
+/// Lists every stored session: what copying one store into another needs, and nothing else does.
+///
+/// Kept apart from [`SessionRepository`] so the service's request paths (and their test doubles)
+/// never depend on a whole-store scan.
+#[async_trait]
+pub trait SessionListing: Send + Sync {
+    /// Returns every session, in creation (insertion) order.
+    async fn list(&self) -> Result<Vec<UserSession>, StorageError>;
 }

@@ -216,8 +216,8 @@ async fn an_expired_lookup_asks_the_store_to_delete_it() {
     let sid = session.session_id.clone();
     let mut sessions = MockSessionRepository::new();
     sessions
-        .expect_get()
-        .returning(move |_| Ok(Some(session.clone())));
+        .expect_get_shared()
+        .returning(move |_| Ok(Some(Arc::new(session.clone()))));
     let expected = sid.clone();
     sessions
         .expect_delete()
@@ -379,7 +379,9 @@ fn is_storage_error(result: Result<impl std::fmt::Debug, AuthError>) -> bool {
 async fn storage_errors_propagate_from_every_session_operation() {
     let mut sessions = MockSessionRepository::new();
     sessions.expect_create().returning(|_| Err(unavailable()));
-    sessions.expect_get().returning(|_| Err(unavailable()));
+    sessions
+        .expect_get_shared()
+        .returning(|_| Err(unavailable()));
     sessions
         .expect_delete_created_before()
         .returning(|_| Err(unavailable()));
@@ -399,8 +401,8 @@ async fn a_user_store_error_propagates_from_authentication() {
     let sid = session.session_id.clone();
     let mut sessions = MockSessionRepository::new();
     sessions
-        .expect_get()
-        .returning(move |_| Ok(Some(session.clone())));
+        .expect_get_shared()
+        .returning(move |_| Ok(Some(Arc::new(session.clone()))));
     let mut users = MockUserRepository::new();
     users.expect_get().returning(|_| Err(unavailable()));
     let auth = failing_auth(sessions, users);

@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::path::Path;
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use domain::{Timestamp, UserSession};
@@ -11,7 +12,7 @@ use super::options::{FileStoreOptions, JournalStats};
 use super::SESSIONS_FILE;
 use crate::memory::table::Table;
 use crate::memory::SessionTable;
-use crate::{SessionRepository, StorageError};
+use crate::{SessionListing, SessionRepository, StorageError};
 
 /// Sessions kept in `<dir>/.db_UserSession.json` (the original project's format) and
 /// `<dir>/.db_UserSession.json.journal` (changes not yet folded into it).
@@ -76,6 +77,12 @@ impl SessionRepository for FileSessionRepository {
         Ok(self.table.read(|table| table.get(session_id).cloned()))
     }
 
+    async fn get_shared(&self, session_id: &str) -> Result<Option<Arc<UserSession>>, StorageError> {
+        Ok(self
+            .table
+            .read(|table| table.get_shared(session_id).cloned()))
+    }
+
     async fn delete(&self, session_id: &str) -> Result<bool, StorageError> {
         let session_id = session_id.to_string();
         self.table
@@ -115,5 +122,12 @@ impl SessionRepository for FileSessionRepository {
 
     async fn close(&self) -> Result<(), StorageError> {
         self.table.close().await
+    }
+}
+
+#[async_trait]
+impl SessionListing for FileSessionRepository {
+    async fn list(&self) -> Result<Vec<UserSession>, StorageError> {
+        Ok(self.table.read(|table| table.list()))
     }
 }

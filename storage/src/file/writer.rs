@@ -315,5 +315,15 @@ fn replicate(error: &StorageError) -> StorageError {
         StorageError::DuplicateId => StorageError::DuplicateId,
         StorageError::NotFound => StorageError::NotFound,
         StorageError::Unavailable(message) => StorageError::Unavailable(message.clone()),
+        StorageError::InvalidSetting(message) => StorageError::InvalidSetting(message.clone()),
+        StorageError::Connect { target, reason } => StorageError::Connect {
+            target: target.clone(),
+            reason: reason.clone(),
+        },
+        StorageError::Migration { target, reason } => StorageError::Migration {
+            target: target.clone(),
+            reason: reason.clone(),
+        },
+        StorageError::Unstorable(message) => StorageError::Unstorable(message.clone()),
     }
 }

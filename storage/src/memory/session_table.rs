@@ -1,6 +1,8 @@
 //! The sessions table: records in insertion order, indexed by session id, and the session
 //! contract's rules.
 
+use std::sync::Arc;
+
 use domain::{Timestamp, UserSession};
 
 use super::records::Records;
@@ -23,6 +25,11 @@ impl Default for SessionTable {
 
 impl SessionTable {
     /// Returns the first session, in insertion order, carrying this session id.
+    pub(crate) fn get_shared(&self, session_id: &str) -> Option<&Arc<UserSession>> {
+        self.records.first_with(session_id)
+    }
+
+    /// Returns the session with this session id, if any.
     pub(crate) fn get(&self, session_id: &str) -> Option<&UserSession> {
         self.records
             .first_with(session_id)
@@ -69,6 +76,14 @@ impl SessionTable {
         self.records
             .iter()
             .filter(|session| session.user_id == user_id)
+            .map(|session| (**session).clone())
+            .collect()
+    }
+
+    /// Returns every session, in insertion order.
+    pub(crate) fn list(&self) -> Vec<UserSession> {
+        self.records
+            .iter()
             .map(|session| (**session).clone())
             .collect()
     }

@@ -1,13 +1,14 @@
 //! The in-memory session repository.
 
 use std::fmt;
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use domain::{Timestamp, UserSession};
 
 use super::table::Table;
 use super::{LockedTable, SessionTable};
-use crate::{SessionRepository, StorageError};
+use crate::{SessionListing, SessionRepository, StorageError};
 
 /// Sessions kept in process memory only; everything is lost when the process ends.
 #[derive(Default)]
@@ -42,6 +43,12 @@ impl SessionRepository for MemorySessionRepository {
         Ok(self.table.read(|table| table.get(session_id).cloned()))
     }
 
+    async fn get_shared(&self, session_id: &str) -> Result<Option<Arc<UserSession>>, StorageError> {
+        Ok(self
+            .table
+            .read(|table| table.get_shared(session_id).cloned()))
+    }
+
     async fn delete(&self, session_id: &str) -> Result<bool, StorageError> {
         self.table.commit(|table| table.plan_delete(session_id))
     }
@@ -67,5 +74,12 @@ impl SessionRepository for MemorySessionRepository {
     async fn delete_last_seen_before(&self, cutoff: Timestamp) -> Result<usize, StorageError> {
         self.table
             .commit(|table| table.plan_delete_last_seen_before(cutoff))
+    }
+}
+
+#[async_trait]
+impl SessionListing for MemorySessionRepository {
+    async fn list(&self) -> Result<Vec<UserSession>, StorageError> {
+        Ok(self.table.read(|table| table.list()))
     }
 }

@@ -2,6 +2,8 @@
 //! `mod support;` and uses part of it).
 #![allow(dead_code)]
 
+pub mod postgres;
+
 use std::fs;
 use std::path::Path;
 
