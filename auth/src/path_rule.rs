@@ -1,11 +1,13 @@
 //! Which paths need authentication: the original's `require_auth` with its slash tolerance.
 
-/// The paths the filter never guards, in the original's order.
-pub const EXCLUDED_PATHS: [&str; 4] = [
+/// The paths the filter never guards: the original's, in its order, then the OpenAPI document
+/// (a description of the API is no secret, and clients fetch it before they can log in).
+pub const EXCLUDED_PATHS: [&str; 5] = [
     "/api/v1/status/",
     "/api/v1/unauthorized/",
     "/api/v1/forbidden/",
     "/api/v1/auth_session/login/",
+    "/api/v1/openapi.json/",
 ];
 
 /// Tells whether `path` needs authentication given the excluded entries (Part B 3.1).
@@ -185,12 +187,14 @@ mod tests {
     }
 
     #[test]
-    fn the_service_exclusions_cover_status_errors_and_login_only() {
+    fn the_service_exclusions_cover_status_errors_login_and_the_document_only() {
         for path in [
             "/api/v1/status",
             "/api/v1/unauthorized/",
             "/api/v1/forbidden",
             "/api/v1/auth_session/login",
+            "/api/v1/openapi.json",
+            "/api/v1/openapi.json/",
         ] {
             assert!(!require_auth(Some(path), &EXCLUDED_PATHS), "{path}");
         }
@@ -199,6 +203,10 @@ mod tests {
             "/api/v1/auth_session/logout",
             "/",
             "/api/v1/users/me",
+            "/api/v1/openapi",
+            "/api/v1/openapi.json.bak",
+            "/api/v1/openapi.jsonx/",
+            "/api/v1/OpenAPI.json",
         ] {
             assert!(require_auth(Some(path), &EXCLUDED_PATHS), "{path}");
         }

@@ -7,20 +7,43 @@ use auth::{Attempt, CredentialCheck, LoginOutcome};
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::Response;
-use serde_json::json;
 
 use crate::body::form_fields;
 use crate::connect_info::client_address;
 use crate::error::ApiError;
 use crate::input::{self, LoginForm};
 use crate::json::json_response;
+use crate::openapi::responses::{
+    LoginNotFound, LoginRefused, NotFound, TooManyRequests, WrongPassword,
+};
+use crate::openapi::schemas::{Empty, LoginInput, UserSchema};
 use crate::state::AppState;
 
-/// R10 `POST /api/v1/auth_session/login`: 200 with the user and the session cookie.
+/// Logs in: opens a session and sets its cookie.
 ///
-/// The field checks and the credential check answer first (400, 404, 401), as in the original;
-/// only a correct login needs a session mechanism, and without one it is 404 (D11). An email or
-/// client address with too many recent failures is answered 429 before any password check.
+/// The fields are read from a form body only. The field checks and the credential check answer
+/// first (400, 404, 401); only a correct login needs a session mechanism, and without one
+/// (`AUTH_TYPE` not a session type) it is 404 `Not found`. An email or client address with too
+/// many recent failures is answered 429 before any password check. A session cookie sent along
+/// names a session that ends when the login succeeds.
+// R10; the 404 without a session mechanism is D11.
+#[utoipa::path(post, path = "/api/v1/auth_session/login", operation_id = "login",
+    tag = "sessions",
+    request_body(content(
+        (LoginInput = "application/x-www-form-urlencoded"),
+        (LoginInput = "multipart/form-data"),
+    )),
+    responses(
+        (status = 200, description = "Logged in: the user, and the cookie of the new session.",
+            body = UserSchema,
+            headers(("Set-Cookie" = String, description = "The cookie of the new session: \
+                `<SESSION_NAME>=<session id>; Path=/; HttpOnly; SameSite=Lax`, plus `Max-Age` \
+                when sessions expire and `Secure` when configured."))),
+        (status = 400, response = LoginRefused),
+        (status = 401, response = WrongPassword),
+        (status = 404, response = LoginNotFound),
+        (status = 429, response = TooManyRequests),
+    ))]
 pub async fn login(State(state): State<AppState>, request: Request) -> Result<Response, ApiError> {
     let client = client_address(request.extensions());
     // The session this browser held before logging in, revoked once the login succeeds.
@@ -78,8 +101,20 @@ async fn check_without_sessions(
     }
 }
 
-/// R11 `DELETE /api/v1/auth_session/logout`: ends the cookie's session, 200 `{}` with a cookie
-/// that expires it (D15); no session mechanism, no cookie or no live session: 404.
+/// Logs out: ends the session the cookie names.
+///
+/// The answer expires the cookie. Without a session mechanism, without a session cookie (a
+/// caller authenticated by HTTP Basic) or without a live session it is 404.
+// R11; the expiring cookie is D15.
+#[utoipa::path(delete, path = "/api/v1/auth_session/logout", operation_id = "logout",
+    tag = "sessions",
+    responses(
+        (status = 200, description = "The session has ended.", body = Empty,
+            headers(("Set-Cookie" = String, description = "The session cookie, expired: \
+                `<SESSION_NAME>=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax` (plus `Secure` \
+                when configured)."))),
+        (status = 404, response = NotFound),
+    ))]
 pub async fn logout(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -89,7 +124,7 @@ pub async fn logout(
     if !sessions.destroy_session(&session_id).await? {
         return Err(ApiError::NotFound);
     }
-    let mut response = json_response(StatusCode::OK, &json!({}));
+    let mut response = json_response(StatusCode::OK, &Empty {});
     response
         .headers_mut()
         .insert(header::SET_COOKIE, state.cookie.logout()?);

@@ -13,17 +13,63 @@ use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::Response;
-use domain::User;
-use serde_json::{json, Value};
+use domain::{Timestamp, User};
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::error::ApiError;
 use crate::filter::CurrentUser;
 use crate::json::json_response;
+use crate::openapi::responses::NotFound;
+use crate::openapi::schemas::{optional_timestamp, timestamp, Empty, SessionHandle};
 use crate::state::AppState;
 
-/// `GET /api/v1/auth_session/sessions`: 200 with the caller's live sessions, oldest first:
-/// `handle`, `created_at`, `last_seen_at`, `expires_at` (null when sessions do not expire),
-/// `client_addr`, `user_agent` (null when unknown) and `current`.
+/// One session of the caller, as the session list shows it; every key is always present.
+#[derive(Serialize, ToSchema)]
+// Read by utoipa too: the schema allows no other keys (`additionalProperties: false`).
+#[serde(deny_unknown_fields)]
+#[schema(as = Session)]
+pub(crate) struct SessionView<'a> {
+    /// The session's opaque name, for `DELETE /api/v1/auth_session/sessions/{handle}`; never
+    /// the secret of the cookie.
+    handle: &'a str,
+    /// When the session was opened (UTC).
+    #[schema(schema_with = timestamp)]
+    created_at: Timestamp,
+    /// When the session was last used (UTC), to within the idle-timeout granularity.
+    #[schema(schema_with = timestamp)]
+    last_seen_at: Timestamp,
+    /// When the session ends at the latest (UTC); null when sessions do not expire.
+    #[schema(schema_with = optional_timestamp, required = true)]
+    expires_at: Option<Timestamp>,
+    /// The address the session was opened from; null when unknown.
+    #[schema(required = true, examples("127.0.0.1"))]
+    client_addr: Option<&'a str>,
+    /// The `User-Agent` the session was opened with (at most 512 bytes); null when none was sent.
+    #[schema(required = true)]
+    user_agent: Option<&'a str>,
+    /// Whether this is the session of the request's own cookie.
+    current: bool,
+}
+
+/// The body of `DELETE /api/v1/auth_session/sessions`.
+#[derive(Serialize, ToSchema)]
+// Read by utoipa too: the schema allows no other keys (`additionalProperties: false`).
+#[serde(deny_unknown_fields)]
+pub(crate) struct Ended {
+    /// How many sessions ended.
+    ended: usize,
+}
+
+/// Lists the caller's live sessions.
+///
+/// Oldest first. Without a session mechanism or without an authenticated user: 404.
+#[utoipa::path(get, path = "/api/v1/auth_session/sessions", operation_id = "list_sessions",
+    tag = "sessions",
+    responses(
+        (status = 200, description = "The caller's live sessions.", body = [SessionView]),
+        (status = 404, response = NotFound),
+    ))]
 pub async fn list(
     State(state): State<AppState>,
     CurrentUser(current): CurrentUser,
@@ -31,17 +77,24 @@ pub async fn list(
 ) -> Result<Response, ApiError> {
     let (sessions, user) = caller(&state, current)?;
     let current = current_handle(&state, sessions, &user, &headers).await?;
-    let listed: Vec<Value> = sessions
-        .list_sessions(&user.id)
-        .await?
+    let infos = sessions.list_sessions(&user.id).await?;
+    let listed: Vec<SessionView> = infos
         .iter()
         .map(|info| describe(info, current.as_deref()))
         .collect();
     Ok(json_response(StatusCode::OK, &listed))
 }
 
-/// `DELETE /api/v1/auth_session/sessions`: ends every session of the caller but the current
-/// one (all of them for a Basic caller); 200 `{"ended": <how many>}`.
+/// Ends every session of the caller but the current one.
+///
+/// A caller authenticated by HTTP Basic has no current session: all of them end. Without a
+/// session mechanism or without an authenticated user: 404.
+#[utoipa::path(delete, path = "/api/v1/auth_session/sessions", operation_id = "end_other_sessions",
+    tag = "sessions",
+    responses(
+        (status = 200, description = "How many sessions ended.", body = Ended),
+        (status = 404, response = NotFound),
+    ))]
 pub async fn end_others(
     State(state): State<AppState>,
     CurrentUser(current): CurrentUser,
@@ -50,12 +103,22 @@ pub async fn end_others(
     let (sessions, user) = caller(&state, current)?;
     let current = current_handle(&state, sessions, &user, &headers).await?;
     let ended = sessions.end_sessions_except(&user.id, current).await?;
-    Ok(json_response(StatusCode::OK, &json!({ "ended": ended })))
+    Ok(json_response(StatusCode::OK, &Ended { ended }))
 }
 
-/// `DELETE /api/v1/auth_session/sessions/<handle>`: ends one session of the caller, 200 `{}`;
-/// a handle that names no live session of the caller is 404. Ending the current session this
+/// Ends one session of the caller.
+///
+/// A handle that names no live session of the caller is 404. Ending the current session this
 /// way is a logout: the answer also expires the cookie.
+#[utoipa::path(delete, path = "/api/v1/auth_session/sessions/{handle}",
+    operation_id = "end_session", tag = "sessions",
+    params(SessionHandle),
+    responses(
+        (status = 200, description = "The session has ended.", body = Empty,
+            headers(("Set-Cookie" = String, description = "Only when the current session ended: \
+                the session cookie, expired (as the logout sends it)."))),
+        (status = 404, response = NotFound),
+    ))]
 pub async fn end_one(
     State(state): State<AppState>,
     CurrentUser(current): CurrentUser,
@@ -68,7 +131,7 @@ pub async fn end_one(
     if !sessions.end_session(&user.id, &handle).await? {
         return Err(ApiError::NotFound);
     }
-    let mut response = json_response(StatusCode::OK, &json!({}));
+    let mut response = json_response(StatusCode::OK, &Empty {});
     if current.as_deref() == Some(handle.as_str()) {
         response
             .headers_mut()
@@ -100,14 +163,14 @@ pub(crate) async fn current_handle(
     }
 }
 
-fn describe(info: &SessionInfo, current: Option<&str>) -> Value {
-    json!({
-        "handle": info.handle,
-        "created_at": info.created_at,
-        "last_seen_at": info.last_seen_at,
-        "expires_at": info.expires_at,
-        "client_addr": info.client_addr,
-        "user_agent": info.user_agent,
-        "current": current == Some(info.handle.as_str()),
-    })
+fn describe<'a>(info: &'a SessionInfo, current: Option<&str>) -> SessionView<'a> {
+    SessionView {
+        handle: &info.handle,
+        created_at: info.created_at,
+        last_seen_at: info.last_seen_at,
+        expires_at: info.expires_at,
+        client_addr: info.client_addr.as_deref(),
+        user_agent: info.user_agent.as_deref(),
+        current: current == Some(info.handle.as_str()),
+    }
 }

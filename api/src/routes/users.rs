@@ -7,7 +7,6 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use domain::User;
-use serde_json::json;
 use storage::StorageError;
 
 use crate::body::json_object;
@@ -15,17 +14,35 @@ use crate::error::ApiError;
 use crate::filter::CurrentUser;
 use crate::input;
 use crate::json::json_response;
+use crate::openapi::responses::{
+    NewUserRefused, NotFound, PasswordChangeRefused, PasswordChangeUnauthorized, WrongFormat,
+};
+use crate::openapi::schemas::{
+    Empty, NameChangeInput, NewUserInput, PasswordChangeInput, UserId, UserSchema,
+};
 use crate::routes::user_sessions::current_handle;
 use crate::state::AppState;
 
-/// R5 `GET /api/v1/users`: every user, store order.
+/// Lists every user.
+///
+/// In the order of the store.
+#[utoipa::path(get, path = "/api/v1/users", operation_id = "list_users", tag = "users",
+    responses((status = 200, description = "Every user.", body = [UserSchema])))]
 pub async fn list(State(state): State<AppState>) -> Result<Response, ApiError> {
     let users = state.users.list().await?;
     let public: Vec<_> = users.iter().map(User::public).collect();
     Ok(json_response(StatusCode::OK, &public))
 }
 
-/// R6 `GET /api/v1/users/<id>`: one user; `me` is the authenticated user (404 without one, D3).
+/// Shows one user.
+///
+/// `me` (also percent-encoded) names the authenticated user, as `GET /api/v1/users/me` does.
+#[utoipa::path(get, path = "/api/v1/users/{user_id}", operation_id = "show_user", tag = "users",
+    params(UserId),
+    responses(
+        (status = 200, description = "The user.", body = UserSchema),
+        (status = 404, response = NotFound),
+    ))]
 pub async fn show(
     State(state): State<AppState>,
     CurrentUser(current): CurrentUser,
@@ -41,7 +58,16 @@ pub async fn show(
     Ok(json_response(StatusCode::OK, &user.public()))
 }
 
-/// R7 `DELETE /api/v1/users/<id>`: 200 `{}`; the user's sessions are revoked too (D13).
+/// Deletes a user.
+///
+/// The user's sessions end too.
+#[utoipa::path(delete, path = "/api/v1/users/{user_id}", operation_id = "delete_user",
+    tag = "users",
+    params(UserId),
+    responses(
+        (status = 200, description = "The user is deleted.", body = Empty),
+        (status = 404, response = NotFound),
+    ))]
 pub async fn remove(
     State(state): State<AppState>,
     id: Result<Path<String>, PathRejection>,
@@ -49,20 +75,44 @@ pub async fn remove(
     remove_user(&state, &user_id(id)?).await
 }
 
-/// R6 `GET /api/v1/users/me` on its own static route (no path parameter to extract on the
-/// busiest authenticated request): the authenticated user, 404 without one (D3).
+/// Shows the authenticated user.
+///
+/// Without an authenticated user (authentication off) there is none to show: 404.
+// On its own static route: the busiest authenticated request extracts no path parameter.
+#[utoipa::path(get, path = "/api/v1/users/me", operation_id = "show_me", tag = "users",
+    responses(
+        (status = 200, description = "The authenticated user.", body = UserSchema),
+        (status = 404, response = NotFound),
+    ))]
 pub async fn show_me(CurrentUser(current): CurrentUser) -> Result<Response, ApiError> {
     let user = current.ok_or(ApiError::NotFound)?;
     Ok(json_response(StatusCode::OK, &user.public()))
 }
 
-/// `DELETE /api/v1/users/me`: `me` is special only for GET (Q7), so this deletes the user whose
-/// id is literally `me`, like any other id.
+/// Deletes the user whose id is literally `me`.
+///
+/// `me` names the authenticated user only for GET, as in the original; this is
+/// `DELETE /api/v1/users/{user_id}` with the id `me`.
+#[utoipa::path(delete, path = "/api/v1/users/me", operation_id = "delete_user_me", tag = "users",
+    responses(
+        (status = 200, description = "The user `me` is deleted.", body = Empty),
+        (status = 404, response = NotFound),
+    ))]
 pub async fn remove_me(State(state): State<AppState>) -> Result<Response, ApiError> {
     remove_user(&state, "me").await
 }
 
-/// `PUT /api/v1/users/me`: updates the user whose id is literally `me` (Q7).
+/// Updates the names of the user whose id is literally `me`.
+///
+/// `me` names the authenticated user only for GET, as in the original; this is
+/// `PUT /api/v1/users/{user_id}` with the id `me`.
+#[utoipa::path(put, path = "/api/v1/users/me", operation_id = "update_user_me", tag = "users",
+    request_body(content = NameChangeInput, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The updated user `me`.", body = UserSchema),
+        (status = 400, response = WrongFormat),
+        (status = 404, response = NotFound),
+    ))]
 pub async fn update_me(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -73,13 +123,22 @@ pub async fn update_me(
 
 async fn remove_user(state: &AppState, id: &str) -> Result<Response, ApiError> {
     if state.accounts.delete_user(id).await? {
-        Ok(json_response(StatusCode::OK, &json!({})))
+        Ok(json_response(StatusCode::OK, &Empty {}))
     } else {
         Err(ApiError::NotFound)
     }
 }
 
-/// R8 `POST /api/v1/users`: 201 with the new user; a taken email is refused (D6).
+/// Creates a user.
+///
+/// `email` and `password` are required non-empty strings, the names strings or null; other
+/// keys are ignored. An email that another user has is refused.
+#[utoipa::path(post, path = "/api/v1/users", operation_id = "create_user", tag = "users",
+    request_body(content = NewUserInput, content_type = "application/json"),
+    responses(
+        (status = 201, description = "The new user.", body = UserSchema),
+        (status = 400, response = NewUserRefused),
+    ))]
 pub async fn create(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -96,7 +155,18 @@ pub async fn create(
     }
 }
 
-/// R9 `PUT /api/v1/users/<id>`: unknown id 404 before the body is read; then the name change.
+/// Updates a user's names.
+///
+/// An unknown id is 404 before the body is read. A name that is a string is set (even empty),
+/// null or absent leaves it as it is; other keys are ignored. `updated_at` is refreshed.
+#[utoipa::path(put, path = "/api/v1/users/{user_id}", operation_id = "update_user", tag = "users",
+    params(UserId),
+    request_body(content = NameChangeInput, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The updated user.", body = UserSchema),
+        (status = 400, response = WrongFormat),
+        (status = 404, response = NotFound),
+    ))]
 pub async fn update(
     State(state): State<AppState>,
     id: Result<Path<String>, PathRejection>,
@@ -125,11 +195,21 @@ async fn update_user(
     Ok(json_response(StatusCode::OK, &user.public()))
 }
 
-/// `PUT /api/v1/users/me/password` (not in the original): JSON `current_password` and
-/// `new_password`. 200 with the user; a wrong current password is 401 `wrong password`. Every
-/// other session of the user ends; the current one (the request's cookie, when it is the
-/// caller's live session) stays, and a Basic caller keeps none. Without an authenticated user
-/// (authentication off) it is 404, like `/users/me`.
+/// Changes the authenticated user's password.
+///
+/// A wrong current password is 401 `wrong password`. Every other session of the user ends; the
+/// current one (named by the request's session cookie) stays, and a caller authenticated by
+/// HTTP Basic keeps none. Without an authenticated user (authentication off) it is 404.
+// Not in the original.
+#[utoipa::path(put, path = "/api/v1/users/me/password", operation_id = "change_password",
+    tag = "users",
+    request_body(content = PasswordChangeInput, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The password is changed; the user.", body = UserSchema),
+        (status = 400, response = PasswordChangeRefused),
+        (status = 401, response = PasswordChangeUnauthorized),
+        (status = 404, response = NotFound),
+    ))]
 pub async fn change_password(
     State(state): State<AppState>,
     CurrentUser(current): CurrentUser,
