@@ -18,6 +18,8 @@ use auth::{AccountsOptions, AuthConfigError, AuthSetting, IdleTimeout, ThrottleO
 use domain::{PasswordHasher, PasswordParams, SessionDuration};
 use thiserror::Error;
 
+use crate::storage_setting::StorageSetting;
+
 /// The session cookie name when `SESSION_NAME` is unset (D2).
 pub const DEFAULT_SESSION_NAME: &str = "_my_session_id";
 
@@ -26,6 +28,26 @@ pub const DEFAULT_MAX_BODY_BYTES: usize = 65536;
 
 /// The interval of the expired-session sweep when `SESSION_SWEEP_SECONDS` is unset.
 pub const DEFAULT_SWEEP_SECONDS: u64 = 60;
+
+/// The longest a request may take when `REQUEST_TIMEOUT_SECONDS` is unset.
+pub const DEFAULT_REQUEST_TIMEOUT_SECONDS: u64 = 30;
+
+/// How long requests in flight may finish after SIGTERM when `SHUTDOWN_TIMEOUT_SECONDS` is
+/// unset.
+pub const DEFAULT_SHUTDOWN_TIMEOUT_SECONDS: u64 = 10;
+
+/// The largest accepted `REQUEST_TIMEOUT_SECONDS` and `SHUTDOWN_TIMEOUT_SECONDS`: an hour.
+const MAX_TIMEOUT_SECONDS: u64 = 3600;
+
+/// How log lines are written (`LOG_FORMAT`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LogFormat {
+    /// One human-readable line per event (the default).
+    #[default]
+    Text,
+    /// One JSON object per line, the event's fields at the top level.
+    Json,
+}
 
 /// Why the configuration was refused; each message names the variable and the bad value.
 #[derive(Debug, Error, PartialEq, Eq)]
@@ -39,6 +61,14 @@ pub enum ConfigError {
         value: String,
         /// What would have been accepted.
         expected: &'static str,
+    },
+    /// A variable that another setting makes necessary is unset.
+    #[error("{name} must be set when {because}")]
+    Missing {
+        /// The variable.
+        name: &'static str,
+        /// The setting that needs it, e.g. `STORAGE=postgres`.
+        because: &'static str,
     },
     /// A variable whose value is not valid UTF-8.
     #[error("invalid {name}: the value is not valid UTF-8")]
@@ -80,6 +110,8 @@ pub struct Config {
     pub session_duration: SessionDuration,
     /// `DATA_DIR`: the folder of `.db_User.json` and `.db_UserSession.json` (default `.`).
     pub data_dir: PathBuf,
+    /// `STORAGE` (`file`, `memory` or `postgres`) with `DATABASE_URL` and the database limits.
+    pub storage: StorageSetting,
     /// `ARGON2_MEMORY_KIB`, `ARGON2_ITERATIONS`, `ARGON2_PARALLELISM` (default OWASP).
     pub password_params: PasswordParams,
     /// `MAX_BODY_BYTES`: the largest accepted request body (default 65536).
@@ -96,10 +128,21 @@ pub struct Config {
     /// operations may run at once; `LOGIN_MAX_FAILURES_PER_ACCOUNT`,
     /// `LOGIN_MAX_FAILURES_PER_ADDRESS`, `LOGIN_FAILURE_WINDOW_SECONDS`: the brute-force limits.
     pub accounts: AccountsOptions,
+    /// `REQUEST_TIMEOUT_SECONDS`: how long a request may take before it is answered 503
+    /// (default 30); `None` when 0.
+    pub request_timeout: Option<Duration>,
+    /// `SHUTDOWN_TIMEOUT_SECONDS`: how long requests in flight may take to finish after SIGTERM
+    /// or SIGINT before their connections are dropped (default 10).
+    pub shutdown_timeout: Duration,
+    /// `LOG_FORMAT`: `text` (default) or `json`.
+    pub log_format: LogFormat,
+    /// `RUST_LOG`: the log filter, checked here; `None` leaves the choice to the command
+    /// (`info` when serving).
+    pub log_filter: Option<String>,
 }
 
 /// The variables this service reads; `from_env` looks at no others.
-const VARIABLES: [&str; 19] = [
+pub const VARIABLES: &[&str] = &[
     "API_HOST",
     "API_PORT",
     "AUTH_TYPE",
@@ -119,18 +162,34 @@ const VARIABLES: [&str; 19] = [
     "LOGIN_MAX_FAILURES_PER_ACCOUNT",
     "LOGIN_MAX_FAILURES_PER_ADDRESS",
     "LOGIN_FAILURE_WINDOW_SECONDS",
+    "REQUEST_TIMEOUT_SECONDS",
+    "SHUTDOWN_TIMEOUT_SECONDS",
+    "LOG_FORMAT",
+    "RUST_LOG",
+    "STORAGE",
+    "DATABASE_URL",
+    "DATABASE_TIMEOUT_SECONDS",
+    "DATABASE_MAX_CONNECTIONS",
+    "DATABASE_SCHEMA",
 ];
 
 impl Config {
     /// Reads the configuration from the process environment.
     pub fn from_env() -> Result<Config, ConfigError> {
+        Config::from_vars(Config::environment()?)
+    }
+
+    /// Returns the [`VARIABLES`] set in the process environment as `(name, value)` pairs, for
+    /// callers that lay other values (command-line flags) over them before
+    /// [`from_vars`](Config::from_vars).
+    pub fn environment() -> Result<Vec<(String, String)>, ConfigError> {
         let mut pairs = Vec::new();
         for name in VARIABLES {
             if let Some(value) = std::env::var_os(name) {
                 pairs.push((name.to_string(), utf8(name, value)?));
             }
         }
-        Config::from_vars(pairs)
+        Ok(pairs)
     }
 
     /// Reads the configuration from `(name, value)` pairs, as tests supply them; a later pair
@@ -157,6 +216,7 @@ impl Config {
             session_name: parse_session_name(get("SESSION_NAME"))?,
             session_duration: SessionDuration::parse_env(get("SESSION_DURATION")),
             data_dir: PathBuf::from(get("DATA_DIR").unwrap_or(".")),
+            storage: StorageSetting::parse(&get)?,
             password_params: parse_password_params(&get)?,
             max_body_bytes: parse_positive(
                 "MAX_BODY_BYTES",
@@ -180,6 +240,23 @@ impl Config {
                 "a whole number of seconds (0: sessions never end for disuse)",
             )?),
             accounts: parse_accounts_options(&get)?,
+            request_timeout: match parse_timeout(
+                "REQUEST_TIMEOUT_SECONDS",
+                get("REQUEST_TIMEOUT_SECONDS"),
+                DEFAULT_REQUEST_TIMEOUT_SECONDS,
+                "a whole number of seconds from 0 to 3600 (0: no limit)",
+            )? {
+                0 => None,
+                seconds => Some(Duration::from_secs(seconds)),
+            },
+            shutdown_timeout: Duration::from_secs(parse_timeout(
+                "SHUTDOWN_TIMEOUT_SECONDS",
+                get("SHUTDOWN_TIMEOUT_SECONDS"),
+                DEFAULT_SHUTDOWN_TIMEOUT_SECONDS,
+                "a whole number of seconds from 0 to 3600",
+            )?),
+            log_format: parse_log_format(get("LOG_FORMAT"))?,
+            log_filter: parse_log_filter(get("RUST_LOG"))?,
         })
     }
 
@@ -256,6 +333,68 @@ fn parse_throttle_options<'a>(
         window_seconds,
         ..ThrottleOptions::default()
     })
+}
+
+impl ConfigError {
+    /// Returns the variables whose values were refused, so that a caller can say where they
+    /// came from (a command-line flag rather than the environment).
+    pub fn variables(&self) -> Vec<&'static str> {
+        match self {
+            ConfigError::Invalid { name, .. }
+            | ConfigError::Missing { name, .. }
+            | ConfigError::NotUnicode { name } => vec![name],
+            ConfigError::AuthType(_) => vec!["AUTH_TYPE"],
+            ConfigError::PasswordParams { .. } => vec![
+                "ARGON2_MEMORY_KIB",
+                "ARGON2_ITERATIONS",
+                "ARGON2_PARALLELISM",
+            ],
+        }
+    }
+}
+
+fn parse_timeout(
+    name: &'static str,
+    value: Option<&str>,
+    default: u64,
+    expected: &'static str,
+) -> Result<u64, ConfigError> {
+    match parse_number(name, value, default, expected)? {
+        seconds if seconds <= MAX_TIMEOUT_SECONDS => Ok(seconds),
+        _ => Err(ConfigError::Invalid {
+            name,
+            value: value.unwrap_or_default().to_string(),
+            expected,
+        }),
+    }
+}
+
+fn parse_log_format(value: Option<&str>) -> Result<LogFormat, ConfigError> {
+    match value.map(|v| v.trim().to_ascii_lowercase()).as_deref() {
+        None | Some("text") => Ok(LogFormat::Text),
+        Some("json") => Ok(LogFormat::Json),
+        Some(_) => Err(ConfigError::Invalid {
+            name: "LOG_FORMAT",
+            value: value.unwrap_or_default().to_string(),
+            expected: "text or json",
+        }),
+    }
+}
+
+/// Checks `RUST_LOG` with the parser the log itself uses, so a typo stops start-up instead of
+/// silently logging something else.
+fn parse_log_filter(value: Option<&str>) -> Result<Option<String>, ConfigError> {
+    let Some(text) = value else {
+        return Ok(None);
+    };
+    match tracing_subscriber::EnvFilter::try_new(text) {
+        Ok(_) => Ok(Some(text.to_string())),
+        Err(_) => Err(ConfigError::Invalid {
+            name: "RUST_LOG",
+            value: text.to_string(),
+            expected: "a tracing filter such as info, debug or info,access=off",
+        }),
+    }
 }
 
 fn utf8(name: &'static str, value: OsString) -> Result<String, ConfigError> {
@@ -590,6 +729,61 @@ mod tests {
             let text = message(&[("SESSION_NAME", bad)]);
             assert!(text.contains("SESSION_NAME"), "{text}");
         }
+    }
+
+    #[test]
+    fn the_request_and_shutdown_timeouts_default_to_30_and_10_seconds() {
+        let config = parse(&[]).expect("defaults are valid");
+        assert_eq!(config.request_timeout, Some(Duration::from_secs(30)));
+        assert_eq!(config.shutdown_timeout, Duration::from_secs(10));
+        let config = parse(&[
+            ("REQUEST_TIMEOUT_SECONDS", "0"),
+            ("SHUTDOWN_TIMEOUT_SECONDS", " 3600 "),
+        ])
+        .expect("valid");
+        assert_eq!(config.request_timeout, None);
+        assert_eq!(config.shutdown_timeout, Duration::from_secs(3600));
+    }
+
+    #[test]
+    fn bad_timeouts_name_their_variable() {
+        for name in ["REQUEST_TIMEOUT_SECONDS", "SHUTDOWN_TIMEOUT_SECONDS"] {
+            for bad in ["-1", "3601", "soon", "1.5"] {
+                let text = message(&[(name, bad)]);
+                assert!(text.contains(name), "{text}");
+                assert!(text.contains(bad), "{text}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_log_format_is_text_or_json() {
+        assert_eq!(parse(&[]).expect("valid").log_format, LogFormat::Text);
+        let config = parse(&[("LOG_FORMAT", "JSON")]).expect("valid");
+        assert_eq!(config.log_format, LogFormat::Json);
+        let text = message(&[("LOG_FORMAT", "xml")]);
+        assert!(text.contains("LOG_FORMAT"), "{text}");
+        assert!(text.contains("text or json"), "{text}");
+    }
+
+    #[test]
+    fn the_log_filter_is_checked_and_kept() {
+        assert_eq!(parse(&[]).expect("valid").log_filter, None);
+        let config = parse(&[("RUST_LOG", "warn,access=info")]).expect("valid");
+        assert_eq!(config.log_filter.as_deref(), Some("warn,access=info"));
+        let text = message(&[("RUST_LOG", "api=loud")]);
+        assert!(text.contains("RUST_LOG"), "{text}");
+        assert!(text.contains("api=loud"), "{text}");
+    }
+
+    #[test]
+    fn errors_tell_which_variables_they_are_about() {
+        let error = parse(&[("API_PORT", "x")]).expect_err("refused");
+        assert_eq!(error.variables(), ["API_PORT"]);
+        let error = parse(&[("AUTH_TYPE", "x")]).expect_err("refused");
+        assert_eq!(error.variables(), ["AUTH_TYPE"]);
+        let error = parse(&[("ARGON2_ITERATIONS", "0")]).expect_err("refused");
+        assert!(error.variables().contains(&"ARGON2_ITERATIONS"));
     }
 
     #[test]

@@ -1,6 +1,11 @@
 //! Running the server: binding, the expired-session sweep and graceful shutdown.
+//!
+//! On SIGTERM or SIGINT the listener closes at once (new connections are refused), idle
+//! keep-alive connections close, and requests in flight get `SHUTDOWN_TIMEOUT_SECONDS` to
+//! finish; connections still busy then are dropped with a warning. Either way the stores are
+//! closed (journals folded into the data files) and the process exits 0.
 
-use std::future::Future;
+use std::future::{Future, IntoFuture};
 use std::io;
 use std::sync::Arc;
 use std::time::Duration;
@@ -8,6 +13,7 @@ use std::time::Duration;
 use auth::SessionManager;
 use thiserror::Error;
 use tokio::net::TcpListener;
+use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::config::{Config, ConfigError};
@@ -39,6 +45,29 @@ pub enum StartError {
     Serve(#[source] io::Error),
 }
 
+/// How [`run`] serves, beyond the application itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RunOptions {
+    /// How often expired sessions are purged (`SESSION_SWEEP_SECONDS`); `None`: never.
+    pub sweep_interval: Option<Duration>,
+    /// How long a request may take before it is answered 503 (`REQUEST_TIMEOUT_SECONDS`).
+    pub request_timeout: Option<Duration>,
+    /// How long requests in flight may finish after the shutdown signal
+    /// (`SHUTDOWN_TIMEOUT_SECONDS`).
+    pub shutdown_timeout: Duration,
+}
+
+impl RunOptions {
+    /// Takes the options from `config`.
+    pub fn from_config(config: &Config) -> RunOptions {
+        RunOptions {
+            sweep_interval: config.sweep_interval,
+            request_timeout: config.request_timeout,
+            shutdown_timeout: config.shutdown_timeout,
+        }
+    }
+}
+
 /// Starts the service described by `config`: opens the stores, binds `API_HOST:API_PORT`, logs
 /// `listening on http://HOST:PORT`, and serves until SIGINT or SIGTERM.
 pub async fn serve(config: Config) -> Result<(), StartError> {
@@ -49,7 +78,7 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
         );
     }
     tracing::info!(auth = ?config.auth, data_dir = %config.data_dir.display(), "starting");
-    let state = AppState::build(&config)?;
+    let state = AppState::build(&config).await?;
     let address = host_port(&config.host, config.port);
     let listener = TcpListener::bind((config.host.as_str(), config.port))
         .await
@@ -60,33 +89,73 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
     // With API_PORT=0 the system picks the port; the log line tells which one.
     let port = listener.local_addr().map_or(config.port, |a| a.port());
     tracing::info!("listening on http://{}", host_port(&config.host, port));
-    run(listener, state, config.sweep_interval, shutdown_signal()).await
+    run(
+        listener,
+        state,
+        RunOptions::from_config(&config),
+        shutdown_signal(),
+    )
+    .await
 }
 
 /// Serves the application on an already bound listener until `shutdown` completes, sweeping
-/// expired sessions every `sweep_interval` when sessions expire; then closes the stores, which
-/// folds their journals into the data files.
+/// expired sessions when sessions expire; then lets requests in flight finish (at most
+/// `options.shutdown_timeout`) and closes the stores, which folds their journals into the data
+/// files.
 pub async fn run(
     listener: TcpListener,
     state: AppState,
-    sweep_interval: Option<Duration>,
+    options: RunOptions,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), StartError> {
-    let sweeper = sweep_interval
+    let sweeper = options
+        .sweep_interval
         .zip(state.auth.sessions.clone())
         .filter(|(_, sessions)| sessions.duration().expires() || sessions.idle_timeout().applies())
         .map(|(interval, sessions)| spawn_sweep(sessions, interval));
     let stores = state.clone();
-    let app = crate::connect_info::WithPeerAddress::new(crate::router(state));
-    let result = axum::serve(listener, app)
+    let app = crate::connect_info::WithPeerAddress::new(
+        crate::router(state).with_request_timeout(options.request_timeout),
+    );
+    let (signalled, on_signal) = oneshot::channel();
+    let shutdown = async move {
+        shutdown.await;
+        let _ = signalled.send(());
+    };
+    let server = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
-        .await;
+        .into_future();
+    let result = bounded(server, on_signal, options.shutdown_timeout).await;
     if let Some(task) = sweeper {
         task.abort();
     }
     stores.close_stores().await;
     tracing::info!("stopped");
     result.map_err(StartError::Serve)
+}
+
+/// Runs `server` to its end, except that once `on_signal` fires it gets at most `bound` to
+/// finish its requests in flight; then it is dropped with a warning, which ends the wait for
+/// them (their connections close when the runtime stops).
+async fn bounded(
+    server: impl Future<Output = io::Result<()>>,
+    on_signal: oneshot::Receiver<()>,
+    bound: Duration,
+) -> io::Result<()> {
+    tokio::pin!(server);
+    tokio::select! {
+        result = &mut server => result,
+        Ok(()) = on_signal => match tokio::time::timeout(bound, &mut server).await {
+            Ok(result) => result,
+            Err(_) => {
+                tracing::warn!(
+                    seconds = bound.as_secs(),
+                    "shutdown timeout: requests still in flight are dropped"
+                );
+                Ok(())
+            }
+        },
+    }
 }
 
 /// Purges expired and idle sessions now and then every `interval` (D14).
@@ -157,7 +226,7 @@ mod tests {
             ("AUTH_TYPE", "session_db_auth"),
         ])
         .expect("valid configuration");
-        let state = AppState::build(&config).expect("the stores open");
+        let state = AppState::build(&config).await.expect("the stores open");
         let now = "2020-01-02T03:04:05".parse().expect("a valid timestamp");
         let mut user = domain::User::new(
             domain::NewUser {
@@ -175,7 +244,12 @@ mod tests {
         assert!(journal.exists(), "the change waits in the journal");
 
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("a free port");
-        run(listener, state, None, async {})
+        let options = RunOptions {
+            sweep_interval: None,
+            request_timeout: None,
+            shutdown_timeout: Duration::from_secs(10),
+        };
+        run(listener, state, options, async {})
             .await
             .expect("stops cleanly");
 

@@ -192,13 +192,25 @@ impl Server {
 
     /// Sends SIGTERM, as a service manager stopping the server would, and waits (bounded) for
     /// the process to exit.
-    pub fn terminate(mut self) -> Exit {
+    pub fn terminate(self) -> Exit {
+        self.signal("TERM");
+        self.wait_for_exit()
+    }
+
+    /// Sends the signal `name` (`TERM`, `INT`, ...) without waiting for anything.
+    pub fn signal(&self, name: &str) {
         let pid = self.child.id().to_string();
-        let sent = Command::new("kill").args(["-TERM", &pid]).status();
+        let sent = Command::new("kill")
+            .args([&format!("-{name}"), &pid])
+            .status();
         assert!(
             sent.is_ok_and(|status| status.success()),
-            "SIGTERM could not be sent"
+            "SIG{name} could not be sent"
         );
+    }
+
+    /// Waits (bounded) for the process to exit after a signal, and returns how it ended.
+    pub fn wait_for_exit(mut self) -> Exit {
         let deadline = Instant::now() + START_TIMEOUT;
         let status = loop {
             if let Some(status) = self.child.try_wait().expect("the child can be polled") {
@@ -206,7 +218,7 @@ impl Server {
             }
             assert!(
                 Instant::now() < deadline,
-                "the server ignored SIGTERM:\n{}",
+                "the server did not exit after the signal:\n{}",
                 self.stderr()
             );
             std::thread::sleep(POLL);

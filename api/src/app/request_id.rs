@@ -1,0 +1,104 @@
+//! `X-Request-Id`: the client's own, when it is a short visible-ASCII token, or a new one.
+//!
+//! A new id is a random per-process prefix and a counter (`3f9c1e07a2b4-1a`): one atomic
+//! increment and one small allocation per request, unique across restarts for all practical
+//! purposes (48 random bits per process), and it says in which order one process saw requests.
+
+use std::fmt::Write;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::LazyLock;
+
+use axum::body::Bytes;
+use axum::http::{HeaderMap, HeaderName, HeaderValue};
+
+/// The header's name.
+pub static X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The longest client id accepted; longer ones are replaced by a new id.
+pub const MAX_REQUEST_ID_LEN: usize = 128;
+
+/// The random part of every id this process makes.
+static PREFIX: LazyLock<String> = LazyLock::new(|| {
+    // The first 12 hex digits of a v4 UUID are random (its version digit comes after them).
+    let random = uuid::Uuid::new_v4().simple().to_string();
+    random[..12].to_string()
+});
+
+/// How many ids this process has made.
+static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// Returns the request's id: its first `X-Request-Id` when acceptable, otherwise a new one.
+pub fn request_id(headers: &HeaderMap) -> HeaderValue {
+    match headers.get(&X_REQUEST_ID) {
+        Some(given) if is_acceptable(given.as_bytes()) => given.clone(),
+        _ => new_request_id(),
+    }
+}
+
+/// Tells whether a client's id can be logged and echoed as it is: 1 to 128 visible ASCII
+/// characters (no spaces or control characters, so no log line can be forged with it).
+fn is_acceptable(id: &[u8]) -> bool {
+    !id.is_empty() && id.len() <= MAX_REQUEST_ID_LEN && id.iter().all(u8::is_ascii_graphic)
+}
+
+/// Makes a new id.
+fn new_request_id() -> HeaderValue {
+    let number = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let mut text = String::with_capacity(PREFIX.len() + 17);
+    text.push_str(&PREFIX);
+    // Writing to a String cannot fail.
+    let _ = write!(text, "-{number:x}");
+    // Hex digits and a dash are always a valid header value; the Bytes take the String's
+    // buffer without a copy.
+    HeaderValue::from_maybe_shared(Bytes::from(text))
+        .unwrap_or_else(|_| HeaderValue::from_static("-"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_id(value: &[u8]) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            X_REQUEST_ID.clone(),
+            HeaderValue::from_bytes(value).expect("a header value"),
+        );
+        headers
+    }
+
+    #[test]
+    fn a_short_visible_ascii_id_is_kept() {
+        for id in ["abc", "7f3e-11", "a.b_c:d/e+f=", &"x".repeat(128)] {
+            assert_eq!(request_id(&with_id(id.as_bytes())), id);
+        }
+    }
+
+    #[test]
+    fn an_unacceptable_id_is_replaced() {
+        for id in [
+            &b"two words"[..],
+            b"",
+            &[b'x'; 129],
+            b"tab\there",
+            "caf\u{e9}".as_bytes(),
+        ] {
+            let replaced = request_id(&with_id(id));
+            assert_ne!(replaced.as_bytes(), id);
+            assert!(is_acceptable(replaced.as_bytes()), "{replaced:?}");
+        }
+    }
+
+    #[test]
+    fn new_ids_share_the_process_prefix_and_never_repeat() {
+        let first = request_id(&HeaderMap::new());
+        let second = request_id(&HeaderMap::new());
+        assert_ne!(first, second);
+        let prefix = |id: &HeaderValue| {
+            let text = id.to_str().expect("ASCII").to_string();
+            text.split_once('-').expect("prefix-counter").0.to_string()
+        };
+        assert_eq!(prefix(&first), prefix(&second));
+        assert_eq!(prefix(&first).len(), 12);
+    }
+}
