@@ -105,13 +105,21 @@ impl From<auth::RetryAfter> for ApiError {
 
 impl From<auth::AuthError> for ApiError {
     fn from(err: auth::AuthError) -> Self {
-        ApiError::unavailable(err)
+        match err {
+            auth::AuthError::Storage(storage) => storage.into(),
+            other => ApiError::unavailable(other),
+        }
     }
 }
 
 impl From<storage::StorageError> for ApiError {
     fn from(err: storage::StorageError) -> Self {
-        ApiError::unavailable(err)
+        match err {
+            // A value the store cannot keep (a NUL character in PostgreSQL text) came from the
+            // request: it is the client's input that is wrong, and nothing was written.
+            storage::StorageError::Unstorable(_) => ApiError::WrongFormat,
+            other => ApiError::unavailable(other),
+        }
     }
 }
 

@@ -18,9 +18,12 @@ pub mod filter;
 mod input;
 mod json;
 mod method_not_allowed;
+pub mod openapi;
 mod routes;
 pub mod server;
 pub mod state;
+pub mod storage_setting;
+pub mod stores;
 
 pub use app::{router, Gateway};
 pub use config::{Config, ConfigError};

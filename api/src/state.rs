@@ -4,13 +4,12 @@ use std::sync::Arc;
 
 use auth::{Accounts, AuthDeps, AuthSystem};
 use domain::{Clock, PasswordHasher, SystemClock};
-use storage::file::{FileSessionRepository, FileUserRepository};
-use storage::memory::MemorySessionRepository;
-use storage::{SessionRepository, UserRepository};
+use storage::UserRepository;
 
 use crate::config::Config;
 use crate::cookie::SessionCookie;
 use crate::server::StartError;
+use crate::stores::Stores;
 
 /// What the API works with, shared by every request: cloning it is one reference-count increment
 /// (it is cloned by every middleware and handler, so it must stay that cheap). Its fields are
@@ -33,8 +32,8 @@ pub struct StateParts {
     pub cookie: SessionCookie,
     /// The largest request body accepted, in bytes.
     pub body_limit: usize,
-    /// The stores to close when the server stops.
-    stores: OpenStores,
+    /// The stores to close when the server stops (none for states assembled by `new`).
+    stores: Option<Stores>,
 }
 
 impl std::ops::Deref for AppState {
@@ -43,14 +42,6 @@ impl std::ops::Deref for AppState {
     fn deref(&self) -> &StateParts {
         &self.parts
     }
-}
-
-/// The repositories [`AppState::build`] opened, kept to be closed at shutdown: closing a file
-/// store folds its journal into the data file, leaving the folder as the original writes it.
-#[derive(Clone, Default)]
-struct OpenStores {
-    users: Option<Arc<dyn UserRepository>>,
-    sessions: Option<Arc<dyn SessionRepository>>,
 }
 
 impl AppState {
@@ -62,14 +53,7 @@ impl AppState {
         cookie: SessionCookie,
         body_limit: usize,
     ) -> Self {
-        Self::assemble(
-            users,
-            accounts,
-            auth,
-            cookie,
-            body_limit,
-            OpenStores::default(),
-        )
+        Self::assemble(users, accounts, auth, cookie, body_limit, None)
     }
 
     fn assemble(
@@ -78,7 +62,7 @@ impl AppState {
         auth: AuthSystem,
         cookie: SessionCookie,
         body_limit: usize,
-        stores: OpenStores,
+        stores: Option<Stores>,
     ) -> Self {
         AppState {
             parts: Arc::new(StateParts {
@@ -96,28 +80,17 @@ impl AppState {
     /// [`new`](Self::new) have none): every accepted change is folded into the data files.
     /// A failure is logged; nothing is lost then, as the journals are replayed at the next start.
     pub async fn close_stores(&self) {
-        if let Some(sessions) = &self.stores.sessions {
-            if let Err(err) = sessions.close().await {
-                tracing::warn!(error = %err, "cannot close the session store");
-            }
-        }
-        if let Some(users) = &self.stores.users {
-            if let Err(err) = users.close().await {
-                tracing::warn!(error = %err, "cannot close the user store");
-            }
+        if let Some(stores) = &self.stores {
+            stores.close().await;
         }
     }
 
-    /// Builds the real state: the user file store in `DATA_DIR`, the session store that
-    /// `AUTH_TYPE` asks for (the file for `session_db_auth`, memory otherwise), Argon2id with the
-    /// configured cost and the system's UTC clock. A corrupt data file stops start-up here.
-    pub fn build(config: &Config) -> Result<AppState, StartError> {
-        let users: Arc<dyn UserRepository> = Arc::new(FileUserRepository::open(&config.data_dir)?);
-        let sessions: Arc<dyn SessionRepository> = if config.auth.uses_persistent_sessions() {
-            Arc::new(FileSessionRepository::open(&config.data_dir)?)
-        } else {
-            Arc::new(MemorySessionRepository::new())
-        };
+    /// Builds the real state: the stores `STORAGE` and `AUTH_TYPE` ask for (see
+    /// [`Stores::open`]), Argon2id with the configured cost and the system's UTC clock. A corrupt
+    /// data file or an unreachable database stops start-up here.
+    pub async fn build(config: &Config) -> Result<AppState, StartError> {
+        let opened = Stores::open(config).await?;
+        let (users, sessions) = (opened.users.clone(), opened.sessions.clone());
         let hasher = PasswordHasher::new(config.password_params)?;
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         let accounts = Arc::new(Accounts::with_options(
@@ -127,10 +100,6 @@ impl AppState {
             clock.clone(),
             config.accounts.clone(),
         ));
-        let stores = OpenStores {
-            users: Some(users.clone()),
-            sessions: Some(sessions.clone()),
-        };
         let auth = AuthSystem::build(
             &config.auth,
             AuthDeps {
@@ -148,7 +117,7 @@ impl AppState {
             auth,
             SessionCookie::new(config.session_name.clone(), config.cookie_secure),
             config.max_body_bytes,
-            stores,
+            Some(opened),
         ))
     }
 }

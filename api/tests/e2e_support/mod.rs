@@ -5,13 +5,16 @@
 #![allow(dead_code, unused_imports)]
 
 pub mod checks;
+pub mod cli;
 pub mod crash;
 pub mod fixtures;
 pub mod http;
+pub mod proxy;
 pub mod requests;
 pub mod server;
 
 pub use checks::{assert_seed_user, assert_user, is_timestamp, is_uuid4, CookieLine};
+pub use cli::{run_cli, CommandOutput};
 pub use fixtures::{base64, seed_original_data, seeded_dir, SeedUser, ORIGINAL_USERS, U1, U2, U3};
 pub use http::{Creds, Reply, DEFAULT_SESSION_NAME};
 pub use requests::{Body, Snapshot, LOGIN, LOGOUT};
