@@ -8,6 +8,7 @@
 
 use std::convert::Infallible;
 use std::net::IpAddr;
+use std::sync::Arc;
 
 use auth::path_rule::{require_auth, EXCLUDED_PATHS};
 use auth::{Recognition, RequestCredentials};
@@ -22,7 +23,7 @@ use crate::state::AppState;
 /// The user the filter authenticated for this request; `None` when authentication is off or the
 /// path is excluded (the original's `request.current_user`).
 #[derive(Debug, Clone, Default)]
-pub struct CurrentUser(pub Option<User>);
+pub struct CurrentUser(pub Option<Arc<User>>);
 
 impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
     type Rejection = Infallible;
@@ -42,7 +43,7 @@ pub(crate) async fn identify(
     path: &str,
     headers: &HeaderMap,
     client: Option<IpAddr>,
-) -> Result<Option<User>, ApiError> {
+) -> Result<Option<Arc<User>>, ApiError> {
     let Some(authenticator) = &state.auth.authenticator else {
         return Ok(None);
     };

@@ -77,7 +77,7 @@ async fn the_authenticators_answer_decides_the_filter() {
         .expect_authenticate()
         .returning(move |credentials| {
             Ok(match credentials.authorization.as_deref() {
-                Some("good") => Recognition::Authenticated(answer.clone()),
+                Some("good") => Recognition::Authenticated(Arc::new(answer.clone())),
                 Some("rejected") => Recognition::Rejected,
                 _ => Recognition::NotMine,
             })
@@ -107,7 +107,7 @@ async fn a_failing_session_manager_is_503_at_logout() {
     let mut authenticator = MockAuthenticator::new();
     authenticator
         .expect_authenticate()
-        .returning(move |_| Ok(Recognition::Authenticated(user.clone())));
+        .returning(move |_| Ok(Recognition::Authenticated(Arc::new(user.clone()))));
     let mut sessions = MockSessionManager::new();
     sessions
         .expect_destroy_session()

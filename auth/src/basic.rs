@@ -72,7 +72,9 @@ impl Authenticator for BasicAuth {
             .attempt(&email, &password, credentials.client_addr)
             .await?
         {
-            Attempt::Checked(CredentialCheck::Valid(user)) => Ok(Recognition::Authenticated(user)),
+            Attempt::Checked(CredentialCheck::Valid(user)) => {
+                Ok(Recognition::Authenticated(Arc::new(user)))
+            }
             Attempt::Checked(CredentialCheck::UnknownEmail | CredentialCheck::WrongPassword) => {
                 Ok(Recognition::Rejected)
             }

@@ -93,11 +93,11 @@ mod tests {
         let user = user();
         let chain = AuthChain::new(vec![
             answering(Recognition::NotMine),
-            answering(Recognition::Authenticated(user.clone())),
+            answering(Recognition::Authenticated(Arc::new(user.clone()))),
             never_asked(),
         ]);
         let recognition = run(chain).await.expect("no error");
-        assert_eq!(recognition, Recognition::Authenticated(user));
+        assert_eq!(recognition, Recognition::Authenticated(Arc::new(user)));
     }
 
     #[tokio::test]

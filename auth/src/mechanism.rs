@@ -1,5 +1,7 @@
 //! The two traits every authentication mechanism implements.
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use domain::{SessionDuration, User};
 
@@ -7,14 +9,12 @@ use crate::{AuthError, IdleTimeout, RequestCredentials, RetryAfter, SessionInfo,
 
 /// What one mechanism makes of a request's credentials.
 #[derive(Debug, Clone, PartialEq)]
-// A `User` in the success variant is the common case and each value is moved once, so boxing it
-// would cost an allocation per request for nothing; the enum's shape is also public API.
-#[allow(clippy::large_enum_variant)]
 pub enum Recognition {
     /// The request carries no credential of this mechanism's kind; the next one may look.
     NotMine,
-    /// The credential is this mechanism's and it names this user.
-    Authenticated(User),
+    /// The credential is this mechanism's and it names this user (shared with the store where
+    /// it keeps users in memory: the filter runs on every request, and the record is only read).
+    Authenticated(Arc<User>),
     /// The credential is this mechanism's kind but is not valid (unknown, expired, malformed).
     Rejected,
     /// The credential is this mechanism's kind but was not checked: too many recent failures

@@ -307,7 +307,7 @@ impl Authenticator for SessionAuth {
             return Ok(Recognition::Rejected);
         };
         // A session whose user was deleted authenticates nobody.
-        Ok(match self.users.get(&session.user_id).await? {
+        Ok(match self.users.get_shared(&session.user_id).await? {
             Some(user) => Recognition::Authenticated(user),
             None => Recognition::Rejected,
         })

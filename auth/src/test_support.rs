@@ -52,6 +52,14 @@ pub fn users_with(users: Vec<User>) -> MockUserRepository {
     let by_id = users.clone();
     mock.expect_get()
         .returning(move |id| Ok(by_id.iter().find(|u| u.id == id).cloned()));
+    let shared_by_id = users.clone();
+    mock.expect_get_shared().returning(move |id| {
+        Ok(shared_by_id
+            .iter()
+            .find(|u| u.id == id)
+            .cloned()
+            .map(std::sync::Arc::new))
+    });
     mock.expect_find_by_email().returning(move |email| {
         Ok(users
             .iter()

@@ -18,6 +18,13 @@ pub trait UserRepository: Send + Sync {
     /// Returns the user with this id, if any.
     async fn get(&self, id: &str) -> Result<Option<User>, StorageError>;
 
+    /// Returns the same as [`get`](Self::get), shared rather than copied where the store keeps
+    /// records in memory: every request with a session cookie reads its user. Stores that read
+    /// from elsewhere keep this default.
+    async fn get_shared(&self, id: &str) -> Result<Option<Arc<User>>, StorageError> {
+        Ok(self.get(id).await?.map(Arc::new))
+    }
+
     /// Returns the first user (in insertion order) whose email is exactly `email`.
     async fn find_by_email(&self, email: &str) -> Result<Option<User>, StorageError>;
 

@@ -143,8 +143,8 @@ pub async fn end_one(
 /// The session manager and the authenticated caller, or 404 without either.
 fn caller(
     state: &AppState,
-    current: Option<User>,
-) -> Result<(&Arc<dyn SessionManager>, User), ApiError> {
+    current: Option<Arc<User>>,
+) -> Result<(&Arc<dyn SessionManager>, Arc<User>), ApiError> {
     let sessions = state.auth.sessions.as_ref().ok_or(ApiError::NotFound)?;
     let user = current.ok_or(ApiError::NotFound)?;
     Ok((sessions, user))

@@ -110,7 +110,10 @@ async fn a_second_basic_request_with_the_same_credentials_runs_no_argon2() {
             .authenticate(&basic("bob@hbtn.io", "pw"))
             .await
             .expect("no error");
-        assert_eq!(recognition, Recognition::Authenticated(user.clone()));
+        assert_eq!(
+            recognition,
+            Recognition::Authenticated(std::sync::Arc::new(user.clone()))
+        );
     }
     assert_eq!(verifications(&accounts), 1);
 }

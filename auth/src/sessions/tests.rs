@@ -136,7 +136,7 @@ async fn su6_the_cookie_names_the_current_user() {
     let unknown = f.auth.authenticate(&cookie("Holberton")).await.expect("ok");
     assert_eq!(unknown, Recognition::Rejected);
     let known = f.auth.authenticate(&cookie(&sid)).await.expect("ok");
-    assert_eq!(known, Recognition::Authenticated(user));
+    assert_eq!(known, Recognition::Authenticated(Arc::new(user)));
 }
 
 #[tokio::test]
@@ -182,7 +182,7 @@ async fn an_expiring_session_is_valid_up_to_and_including_its_last_second() {
 
     f.clock.advance(10);
     let at_10 = f.auth.authenticate(&cookie(&sid)).await.expect("ok");
-    assert_eq!(at_10, Recognition::Authenticated(user.clone()));
+    assert_eq!(at_10, Recognition::Authenticated(Arc::new(user.clone())));
     f.clock.advance(50);
     let at_60 = f.auth.user_id_for_session_id(&sid).await.expect("ok");
     assert_eq!(at_60.as_deref(), Some(user.id.as_str()));
@@ -404,7 +404,7 @@ async fn a_user_store_error_propagates_from_authentication() {
         .expect_get_shared()
         .returning(move |_| Ok(Some(Arc::new(session.clone()))));
     let mut users = MockUserRepository::new();
-    users.expect_get().returning(|_| Err(unavailable()));
+    users.expect_get_shared().returning(|_| Err(unavailable()));
     let auth = failing_auth(sessions, users);
     assert!(is_storage_error(auth.authenticate(&cookie(&sid)).await));
 }

@@ -91,7 +91,7 @@ async fn basic_auth_alone_has_no_session_manager() {
     let good = credentials(Some(&basic("bob@hbtn.io", "H0lbertonSchool98!")), None);
     assert_eq!(
         recognise(&system, &good).await,
-        Recognition::Authenticated(user)
+        Recognition::Authenticated(std::sync::Arc::new(user))
     );
     let cookie_only = credentials(None, Some("sid"));
     assert_eq!(recognise(&system, &cookie_only).await, Recognition::NotMine);
@@ -111,7 +111,7 @@ async fn session_auth_logs_in_by_cookie_and_ignores_the_duration() {
     let creds = credentials(None, Some(&sid));
     assert_eq!(
         recognise(&system, &creds).await,
-        Recognition::Authenticated(user)
+        Recognition::Authenticated(std::sync::Arc::new(user))
     );
     let basic_only = credentials(Some(&basic("bobsession@hbtn.io", "fake pwd")), None);
     assert_eq!(recognise(&system, &basic_only).await, Recognition::NotMine);
@@ -131,7 +131,7 @@ async fn session_exp_auth_honours_the_duration() {
     clock.advance(60);
     assert_eq!(
         recognise(&system, &creds).await,
-        Recognition::Authenticated(user)
+        Recognition::Authenticated(std::sync::Arc::new(user))
     );
     clock.advance(1);
     assert_eq!(recognise(&system, &creds).await, Recognition::Rejected);
@@ -161,7 +161,7 @@ async fn a_basic_header_wins_over_a_cookie_in_basic_then_session_order() {
     let both = credentials(Some(&header), Some(&sid));
     assert_eq!(
         recognise(&system, &both).await,
-        Recognition::Authenticated(bob)
+        Recognition::Authenticated(std::sync::Arc::new(bob))
     );
     // A Basic header with bad credentials decides too: the cookie gets no say.
     let wrong = basic("bob@hbtn.io", "wrong");
@@ -184,7 +184,7 @@ async fn a_cookie_decides_when_the_authorization_header_is_not_basic() {
     let creds = credentials(Some("Test"), Some(&sid));
     assert_eq!(
         recognise(&system, &creds).await,
-        Recognition::Authenticated(user)
+        Recognition::Authenticated(std::sync::Arc::new(user))
     );
     let unknown = credentials(Some("Test"), Some("doesntexist"));
     assert_eq!(recognise(&system, &unknown).await, Recognition::Rejected);
@@ -208,6 +208,6 @@ async fn a_session_before_basic_is_tried_first() {
     let both = credentials(Some(&header), Some(&sid));
     assert_eq!(
         recognise(&system, &both).await,
-        Recognition::Authenticated(bobsession)
+        Recognition::Authenticated(std::sync::Arc::new(bobsession))
     );
 }

@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::path::Path;
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use domain::User;
@@ -72,6 +73,10 @@ impl UserRepository for FileUserRepository {
 
     async fn get(&self, id: &str) -> Result<Option<User>, StorageError> {
         Ok(self.table.read(|table| table.get(id).cloned()))
+    }
+
+    async fn get_shared(&self, id: &str) -> Result<Option<Arc<User>>, StorageError> {
+        Ok(self.table.read(|table| table.get_shared(id).cloned()))
     }
 
     async fn find_by_email(&self, email: &str) -> Result<Option<User>, StorageError> {

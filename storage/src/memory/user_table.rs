@@ -1,5 +1,7 @@
 //! The users table: records in insertion order, indexed by email, and the user contract's rules.
 
+use std::sync::Arc;
+
 use domain::User;
 
 use super::records::Records;
@@ -22,6 +24,11 @@ impl Default for UserTable {
 
 impl UserTable {
     /// Returns the user with this id.
+    pub(crate) fn get_shared(&self, id: &str) -> Option<&Arc<User>> {
+        self.records.get(id)
+    }
+
+    /// Returns the user with this id, if any.
     pub(crate) fn get(&self, id: &str) -> Option<&User> {
         self.records.get(id).map(|user| &**user)
     }

@@ -1,6 +1,7 @@
 //! The in-memory user repository.
 
 use std::fmt;
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use domain::User;
@@ -39,6 +40,10 @@ impl UserRepository for MemoryUserRepository {
 
     async fn get(&self, id: &str) -> Result<Option<User>, StorageError> {
         Ok(self.table.read(|table| table.get(id).cloned()))
+    }
+
+    async fn get_shared(&self, id: &str) -> Result<Option<Arc<User>>, StorageError> {
+        Ok(self.table.read(|table| table.get_shared(id).cloned()))
     }
 
     async fn find_by_email(&self, email: &str) -> Result<Option<User>, StorageError> {
