@@ -436,3 +436,24 @@ fn a_corrupt_data_file_stops_an_admin_command_naming_the_file() {
     fs::write(dir.path().join(".db_User.json"), "{oops").expect("write");
     api(&["user", "list"], dir.path()).assert_failure(1, &["error:", ".db_User.json"]);
 }
+
+#[tokio::test]
+async fn a_folder_in_use_by_a_server_is_refused_by_commands_and_other_servers() {
+    let dir = seeded();
+    let server = serve(dir.path()).await;
+    api(&["user", "list"], dir.path()).assert_failure(1, &["in use by another process"]);
+    let exit = e2e_support::run_to_exit(&[], dir.path());
+    assert_eq!(exit.code, Some(1), "{}", exit.stderr);
+    assert!(
+        exit.stderr.contains("in use by another process"),
+        "{}",
+        exit.stderr
+    );
+
+    server.terminate();
+    assert_eq!(
+        listed_users(dir.path()).len(),
+        3,
+        "free once the server stopped"
+    );
+}

@@ -38,6 +38,14 @@ pub enum StorageError {
         #[source]
         source: std::io::Error,
     },
+    /// Another process (a running server, or an `api user` command) is using the data folder.
+    #[error(
+        "{path}: the data folder is in use by another process (a running server?); stop it first"
+    )]
+    InUse {
+        /// The data folder.
+        path: PathBuf,
+    },
     /// The store cannot serve requests right now (for example a background task failed, or the
     /// database did not answer in time or lost its connection).
     #[error("storage unavailable: {0}")]

@@ -57,9 +57,8 @@ enum Command {
         long_about = "Manage users directly in the configured store: the way to create the \
             first user when every route needs authentication. Passwords are hashed with \
             Argon2id at the configured cost, as the API does.\n\n\
-            With STORAGE=file, do not run these commands while a server uses the same DATA_DIR: \
-            the folder is not locked, and the server would overwrite the change (or the other \
-            way round). Stop the server first. With STORAGE=memory they act on an empty store \
+            With STORAGE=file, stop the server that uses the same DATA_DIR first: a server \
+            locks its folder, and these commands refuse a folder in use. With STORAGE=memory they act on an empty store \
             that ends with the command."
     )]
     User(user::UserCommand),
@@ -69,8 +68,8 @@ enum Command {
         long_about = "List or purge the sessions of the configured store (the ones \
             session_db_auth keeps; session_auth and session_exp_auth keep theirs in the \
             server's memory).\n\n\
-            With STORAGE=file, do not run these commands while a server uses the same DATA_DIR: \
-            the folder is not locked. Stop the server first."
+            With STORAGE=file, stop the server that uses the same DATA_DIR first: a server \
+            locks its folder, and these commands refuse a folder in use."
     )]
     Session(session::SessionCommand),
     /// Copy the users and sessions of a data folder (the file store) into PostgreSQL.
@@ -81,7 +80,8 @@ enum Command {
             twice changes nothing and an interrupted run is finished by running it again. A \
             user whose email belongs to another user in the database is reported as a \
             conflict (exit code 1); everything else is still copied.\n\n\
-            Stop the server that uses the data folder first: the folder is not locked."
+            Stop the server that uses the data folder first: a server locks its folder, and \
+            the command refuses a folder in use."
     )]
     Migrate(migrate::MigrateArgs),
 }
@@ -238,7 +238,7 @@ mod tests {
     fn the_file_store_warning_is_in_the_help_of_the_admin_commands() {
         for command in ["user", "session"] {
             let help = refused(&[command, "--help"]).to_string();
-            assert!(help.contains("not locked"), "{help}");
+            assert!(help.contains("stop the server"), "{help}");
         }
     }
 }

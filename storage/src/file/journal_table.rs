@@ -11,6 +11,7 @@ use std::thread::JoinHandle;
 use tokio::sync::oneshot;
 
 use super::batch::Change;
+use super::folder_lock::FolderLock;
 use super::load::load_table;
 use super::options::{Counters, FileStoreOptions, JournalStats, Paths};
 use super::python_json;
@@ -34,6 +35,8 @@ pub(crate) struct JournalTable<T: Table> {
     sender: Sender<Command<T>>,
     writer: Option<JoinHandle<()>>,
     counters: Arc<Counters>,
+    /// This process's hold on the data folder, kept as long as the table lives.
+    _lock: Arc<FolderLock>,
 }
 
 impl<T> JournalTable<T>
@@ -55,6 +58,7 @@ where
         options: FileStoreOptions,
     ) -> Result<Self, StorageError> {
         check_folder(dir)?;
+        let lock = FolderLock::acquire(dir)?;
         let paths = Paths::new(dir, file_name);
         let loaded = load_table::<T>(&paths.snapshot)?;
         let replay = recovery::plan(&paths, loaded.fingerprint)?;
@@ -92,6 +96,7 @@ where
             sender,
             writer: Some(thread),
             counters,
+            _lock: lock,
         })
     }
 

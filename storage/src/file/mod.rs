@@ -6,6 +6,13 @@
 //! original can read it. Beside each snapshot, `<file>.journal` holds the changes made since the
 //! snapshot was written. Both repositories are thin wrappers around one generic `JournalTable`.
 //!
+//! # One process per folder
+//!
+//! Opening a table locks the data folder (`folder_lock`: an advisory `flock` on the folder
+//! itself, shared by the tables of one process, released by the system when the process ends),
+//! so a second server or an `api user` command on a folder in use stops with
+//! `StorageError::InUse` instead of overwriting the other's changes.
+//!
 //! # Reads
 //!
 //! Files are read once, at `open`; memory serves every read (`memory::records`: O(1) by id,
@@ -65,6 +72,7 @@ mod batch;
 mod fingerprint;
 #[cfg(test)]
 mod fold_tests;
+mod folder_lock;
 mod journal;
 mod journal_entry;
 mod journal_line;

@@ -325,5 +325,6 @@ fn replicate(error: &StorageError) -> StorageError {
             reason: reason.clone(),
         },
         StorageError::Unstorable(message) => StorageError::Unstorable(message.clone()),
+        StorageError::InUse { path } => StorageError::InUse { path: path.clone() },
     }
 }
