@@ -5,7 +5,7 @@ use std::sync::Arc;
 use storage::file::{FileSessionRepository, FileUserRepository};
 use storage::memory::{MemorySessionRepository, MemoryUserRepository};
 use storage::postgres::{PgOptions, PgStore};
-use storage::{SessionRepository, StorageError, UserRepository};
+use storage::{SessionListing, SessionRepository, StorageError, UserRepository};
 
 use crate::config::Config;
 use crate::storage_setting::{DatabaseSetting, StorageSetting};
@@ -18,6 +18,9 @@ pub struct Stores {
     /// Where sessions live: the persistent store under `session_db_auth`, memory otherwise
     /// (the original's `session_auth` and `session_exp_auth` keep sessions in process memory).
     pub sessions: Arc<dyn SessionRepository>,
+    /// Every stored session at once, when `sessions` is the persistent store (for the
+    /// command-line tools; the server never lists the whole store).
+    pub listing: Option<Arc<dyn SessionListing>>,
     /// The PostgreSQL connection pool both repositories share, closed last.
     database: Option<PgStore>,
 }
@@ -27,13 +30,12 @@ impl Stores {
     /// with a message naming the file or the host.
     pub async fn open(config: &Config) -> Result<Stores, StorageError> {
         let persistent = Self::open_persistent(config).await?;
-        let sessions = if config.auth.uses_persistent_sessions() {
-            persistent.sessions
-        } else {
-            Arc::new(MemorySessionRepository::new())
-        };
+        if config.auth.uses_persistent_sessions() {
+            return Ok(persistent);
+        }
         Ok(Stores {
-            sessions,
+            sessions: Arc::new(MemorySessionRepository::new()),
+            listing: None,
             ..persistent
         })
     }
@@ -42,21 +44,31 @@ impl Stores {
     /// command-line tools that manage stored sessions need.
     pub async fn open_persistent(config: &Config) -> Result<Stores, StorageError> {
         match &config.storage {
-            StorageSetting::File => Ok(Stores {
-                users: Arc::new(FileUserRepository::open(&config.data_dir)?),
-                sessions: Arc::new(FileSessionRepository::open(&config.data_dir)?),
-                database: None,
-            }),
-            StorageSetting::Memory => Ok(Stores {
-                users: Arc::new(MemoryUserRepository::new()),
-                sessions: Arc::new(MemorySessionRepository::new()),
-                database: None,
-            }),
+            StorageSetting::File => {
+                let sessions = Arc::new(FileSessionRepository::open(&config.data_dir)?);
+                Ok(Stores {
+                    users: Arc::new(FileUserRepository::open(&config.data_dir)?),
+                    sessions: sessions.clone(),
+                    listing: Some(sessions),
+                    database: None,
+                })
+            }
+            StorageSetting::Memory => {
+                let sessions = Arc::new(MemorySessionRepository::new());
+                Ok(Stores {
+                    users: Arc::new(MemoryUserRepository::new()),
+                    sessions: sessions.clone(),
+                    listing: Some(sessions),
+                    database: None,
+                })
+            }
             StorageSetting::Postgres(setting) => {
                 let database = connect(setting).await?;
+                let sessions = Arc::new(database.sessions());
                 Ok(Stores {
                     users: Arc::new(database.users()),
-                    sessions: Arc::new(database.sessions()),
+                    sessions: sessions.clone(),
+                    listing: Some(sessions),
                     database: Some(database),
                 })
             }

@@ -3,6 +3,7 @@
 //! A session's secret (the cookie value) is never printed: sessions are shown by their record
 //! id, the `handle` the API also uses.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use api::config::Config;
@@ -74,17 +75,32 @@ pub async fn run(command: SessionCommand, config: &Config) -> Result<(), CliErro
 }
 
 async fn list(args: &ListArgs, config: &Config, stores: &Stores) -> Result<(), CliError> {
-    let users = match &args.user {
-        Some(key) => vec![find(stores, key).await?],
-        // The repositories list sessions per user only (a whole-store listing is not part of
-        // the stores the server opens); the users are few enough for one scan each.
-        None => stores.users.list().await?,
-    };
     let now = SystemClock.now();
     let mut listed = Vec::new();
-    for user in &users {
-        for session in stores.sessions.list_for_user(&user.id).await? {
-            listed.push(describe(&session, user, config, now));
+    match &args.user {
+        Some(key) => {
+            let user = find(stores, key).await?;
+            for session in stores.sessions.list_for_user(&user.id).await? {
+                listed.push(describe(&session, Some(&user), config, now));
+            }
+        }
+        None => {
+            // One pass over each table, whatever their sizes; a session whose user is gone
+            // is listed too (without an email), as `purge --all` would remove it.
+            let users: HashMap<String, User> = stores
+                .users
+                .list()
+                .await?
+                .into_iter()
+                .map(|user| (user.id.clone(), user))
+                .collect();
+            let sessions = match &stores.listing {
+                Some(listing) => listing.list().await?,
+                None => Vec::new(),
+            };
+            for session in &sessions {
+                listed.push(describe(session, users.get(&session.user_id), config, now));
+            }
         }
     }
     if args.json {
@@ -119,7 +135,7 @@ async fn list(args: &ListArgs, config: &Config, stores: &Stores) -> Result<(), C
 }
 
 /// Describes `session` of `user` as the server would judge it at `now`.
-fn describe(session: &UserSession, user: &User, config: &Config, now: Timestamp) -> Listed {
+fn describe(session: &UserSession, user: Option<&User>, config: &Config, now: Timestamp) -> Listed {
     let last_seen = session.last_seen();
     let state = if config.session_duration.is_expired(session.created_at, now) {
         "expired"
@@ -131,7 +147,7 @@ fn describe(session: &UserSession, user: &User, config: &Config, now: Timestamp)
     Listed {
         handle: session.id.clone(),
         user_id: session.user_id.clone(),
-        email: user.email.clone(),
+        email: user.and_then(|user| user.email.clone()),
         created_at: session.created_at,
         last_seen_at: last_seen,
         expires_at: config.session_duration.expires_at(session.created_at),
