@@ -1,12 +1,14 @@
 //! The `bench` task: measures the service under load against a bare axum endpoint.
 //!
 //! It builds the release binaries, then for each scenario writes a fresh data folder (under a
-//! temporary `target/bench-*` folder removed at the end), starts the server on a loopback port,
+//! temporary `target/bench-*` folder removed at the end; the `*-pg` scenarios copy it into a
+//! fresh PostgreSQL schema, dropped after), starts the server on a loopback port,
 //! drives it from the separate `loadgen` process, and reads the server's peak memory. It prints
 //! a table and the target checks (PASS/FAIL) and writes them as Markdown to
 //! `target/bench-results.md`. A missed target is a finding, not an error: the exit code is 0
 //! whenever the benchmark itself could run.
 
+mod database;
 mod error;
 mod fake_ids;
 mod flood;
@@ -14,6 +16,7 @@ mod format;
 mod http_probe;
 mod machine;
 mod options;
+mod pg_schema;
 mod report;
 mod results;
 mod runner;
@@ -30,7 +33,7 @@ use domain::{Clock, SystemClock};
 
 use crate::cargo::{self, CargoCommand};
 use options::BenchCommand;
-use results::{BenchResults, LoadRow};
+use results::{BenchResults, LoadOutcome, LoadRow};
 use runner::{BenchContext, LoadMeasurement};
 use seed::SeedMaterial;
 
@@ -125,13 +128,9 @@ pub fn run(args: &[String]) -> ExitCode {
 
     let date = format!("{} UTC", SystemClock.now());
     // The delegated run gets `--no-build`; the command shown is the one to type again.
-    let command = ["cargo xtask bench"]
+    let command = ["cargo xtask bench".to_string()]
         .into_iter()
-        .chain(
-            args.iter()
-                .map(String::as_str)
-                .filter(|arg| *arg != "--no-build"),
-        )
+        .chain(options::shown_args(args))
         .collect::<Vec<_>>()
         .join(" ");
     let header = report::RunHeader {
@@ -209,18 +208,45 @@ fn delegate(release_xtask: &Path, args: &[String]) -> ExitCode {
     }
 }
 
+/// Whether the PostgreSQL of `--database-url` answers, asked only when a selected scenario
+/// needs it; `Err` is the reason those scenarios are skipped.
+fn database_check(ctx: &BenchContext, selected: &[scenarios::LoadScenario]) -> Result<(), String> {
+    if !selected.iter().any(|scenario| scenario.needs_database()) {
+        return Ok(());
+    }
+    match database::check_reachable(&ctx.options.database_url) {
+        Ok(address) => {
+            eprintln!("==> PostgreSQL answers at {address}");
+            Ok(())
+        }
+        Err(reason) => {
+            eprintln!("==> skipping the PostgreSQL scenarios: {reason}");
+            Err(reason)
+        }
+    }
+}
+
 /// Runs every selected scenario, the reference first and the start-up last.
 ///
 /// The load scenarios run in `--rounds` interleaved rounds (reference, status, ..., then the
 /// reference again, ...), and each reports its median round: on a shared two-core machine a
 /// single window moves by about 10%, and interleaving keeps slow phases from falling on one
-/// scenario only.
+/// scenario only. The PostgreSQL scenarios are skipped, not failed, when nothing answers at
+/// `--database-url`: a machine without PostgreSQL still measures everything else.
 fn measure(ctx: &BenchContext) -> BenchResults {
     let mut results = BenchResults::default();
     let selected = scenarios::selected(&ctx.options);
+    let database = database_check(ctx, &selected);
+    let skip_reason = |scenario: &scenarios::LoadScenario| match &database {
+        Err(reason) if scenario.needs_database() => Some(reason.clone()),
+        _ => None,
+    };
     let mut rounds: Vec<Vec<Result<LoadMeasurement, String>>> = vec![Vec::new(); selected.len()];
     for round in 1..=ctx.options.rounds {
         for (scenario, outcomes) in selected.iter().zip(rounds.iter_mut()) {
+            if skip_reason(scenario).is_some() {
+                continue;
+            }
             let title = scenario.title(&ctx.options);
             eprintln!(
                 "==> {} (round {round}/{}): {title} ({} s, {} connections)",
@@ -240,11 +266,15 @@ fn measure(ctx: &BenchContext) -> BenchResults {
         }
     }
     for (scenario, outcomes) in selected.iter().zip(rounds) {
+        let outcome = match skip_reason(scenario) {
+            Some(reason) => LoadOutcome::Skipped(reason),
+            None => median_round(outcomes).into(),
+        };
         results.rows.push(LoadRow {
             name: scenario.name,
             title: scenario.title(&ctx.options),
             unit: scenario.unit(),
-            outcome: median_round(outcomes),
+            outcome,
         });
     }
     if ctx.options.selects(scenarios::LOGIN_FLOOD) {

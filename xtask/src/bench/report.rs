@@ -3,7 +3,7 @@
 
 use super::flood::flood_table;
 use super::format;
-use super::results::BenchResults;
+use super::results::{BenchResults, LoadOutcome};
 use super::runner::LoadMeasurement;
 use super::scenarios::REFERENCE;
 use super::table::{Align, Table};
@@ -29,7 +29,7 @@ pub fn load_table(results: &BenchResults) -> Table {
     let reference = results.rate_of(REFERENCE).filter(|rate| *rate > 0.0);
     for row in &results.rows {
         let cells = match &row.outcome {
-            Ok(LoadMeasurement {
+            LoadOutcome::Measured(LoadMeasurement {
                 result,
                 peak_rss_kib,
             }) => vec![
@@ -43,10 +43,15 @@ pub fn load_table(results: &BenchResults) -> Table {
                 format::ratio(reference.map(|reference| result.rate() / reference)),
                 format::thousands(result.errors),
             ],
-            Err(_) => vec![
+            LoadOutcome::Failed(_) => vec![
                 row.title.clone(),
                 row.name.to_string(),
                 "FAILED".to_string(),
+            ],
+            LoadOutcome::Skipped(_) => vec![
+                row.title.clone(),
+                row.name.to_string(),
+                "skipped".to_string(),
             ],
         };
         table.push(cells);
@@ -88,11 +93,9 @@ fn failures(results: &BenchResults) -> Vec<(String, String)> {
     let mut failures: Vec<(String, String)> = results
         .rows
         .iter()
-        .filter_map(|row| {
-            row.outcome
-                .as_ref()
-                .err()
-                .map(|error| (row.name.to_string(), error.clone()))
+        .filter_map(|row| match &row.outcome {
+            LoadOutcome::Failed(error) => Some((row.name.to_string(), error.clone())),
+            LoadOutcome::Measured(_) | LoadOutcome::Skipped(_) => None,
         })
         .collect();
     if let Some(Err(error)) = &results.login_flood {
@@ -104,13 +107,29 @@ fn failures(results: &BenchResults) -> Vec<(String, String)> {
     failures
 }
 
+/// The skipped scenarios grouped by reason, in the order they appear: one line per reason
+/// rather than per scenario, since one missing database skips several.
+fn skipped(results: &BenchResults) -> Vec<(String, Vec<&'static str>)> {
+    let mut groups: Vec<(String, Vec<&'static str>)> = Vec::new();
+    for row in &results.rows {
+        let LoadOutcome::Skipped(reason) = &row.outcome else {
+            continue;
+        };
+        match groups.iter_mut().find(|(known, _)| known == reason) {
+            Some((_, names)) => names.push(row.name),
+            None => groups.push((reason.clone(), vec![row.name])),
+        }
+    }
+    groups
+}
+
 /// The first error of scenarios whose load saw failed iterations.
 fn load_errors(results: &BenchResults) -> Vec<(String, u64, String)> {
     results
         .rows
         .iter()
         .filter_map(|row| {
-            let result = &row.outcome.as_ref().ok()?.result;
+            let result = &row.measurement()?.result;
             (result.errors > 0).then(|| {
                 (
                     row.name.to_string(),
@@ -143,6 +162,9 @@ pub fn to_text(results: &BenchResults, checks: &[TargetCheck]) -> String {
         text.push_str(&format!(
             "warning: {name}: {count} failed iterations, first: {first}\n"
         ));
+    }
+    for (reason, names) in skipped(results) {
+        text.push_str(&format!("skipped: {reason}: {}\n", names.join(", ")));
     }
     for (name, error) in failures(results) {
         text.push_str(&format!("error: {name} could not be measured: {error}\n"));
@@ -203,6 +225,10 @@ pub fn to_markdown(results: &BenchResults, checks: &[TargetCheck], header: &RunH
             "* `{name}`: {count} failed iterations, first: {first}\n"
         ));
     }
+    for (reason, names) in skipped(results) {
+        let names: Vec<String> = names.iter().map(|name| format!("`{name}`")).collect();
+        text.push_str(&format!("* skipped: {reason}: {}\n", names.join(", ")));
+    }
     for (name, error) in failures(results) {
         let error = error.replace('\n', " ");
         text.push_str(&format!("* `{name}` could not be measured: {error}\n"));
@@ -232,7 +258,7 @@ pub fn to_markdown(results: &BenchResults, checks: &[TargetCheck], header: &RunH
 mod tests {
     use super::*;
     use crate::bench::results::fixtures::{full_results, measured};
-    use crate::bench::results::LoadRow;
+    use crate::bench::results::{LoadOutcome, LoadRow};
     use crate::bench::targets::target_checks;
 
     #[test]
@@ -266,10 +292,10 @@ mod tests {
     fn failures_and_load_errors_are_reported() {
         let mut results = full_results();
         results.rows[1] = LoadRow {
-            outcome: Err("the server exited".to_string()),
+            outcome: LoadOutcome::Failed("the server exited".to_string()),
             ..measured("me-session-auth", 0)
         };
-        if let Ok(measurement) = &mut results.rows[2].outcome {
+        if let LoadOutcome::Measured(measurement) = &mut results.rows[2].outcome {
             measurement.result.errors = 3;
             measurement.result.first_error = Some("the request answered 403".to_string());
         }
@@ -314,6 +340,46 @@ mod tests {
         assert!(markdown.contains("| **FAIL** |"), "{markdown}");
         assert!(
             markdown.contains("Command: `cargo xtask bench`."),
+            "{markdown}"
+        );
+    }
+
+    #[test]
+    fn skipped_scenarios_show_as_such_with_their_reason_once_and_are_no_error() {
+        let mut results = full_results();
+        let reason = "PostgreSQL not reachable at 127.0.0.1:5432 (Connection refused)";
+        for row in &mut results.rows {
+            if row.name.ends_with("-pg") {
+                row.outcome = LoadOutcome::Skipped(reason.to_string());
+            }
+        }
+        let text = to_text(&results, &target_checks(&results));
+        let skipped_rows = text
+            .lines()
+            .filter(|line| line.contains("-pg ") && line.trim_end().ends_with("skipped"))
+            .count();
+        assert_eq!(skipped_rows, 2, "{text}");
+        assert!(
+            text.contains(&format!(
+                "skipped: {reason}: login-logout-0-pg, login-logout-100k-pg\n"
+            )),
+            "{text}"
+        );
+        assert!(
+            !text.contains("error:") && !text.contains("FAILED"),
+            "{text}"
+        );
+        let header = RunHeader {
+            date: "now".to_string(),
+            machine: "m".to_string(),
+            revision: "r".to_string(),
+            command: "c".to_string(),
+        };
+        let markdown = to_markdown(&results, &target_checks(&results), &header);
+        assert!(
+            markdown.contains(&format!(
+                "* skipped: {reason}: `login-logout-0-pg`, `login-logout-100k-pg`\n"
+            )),
             "{markdown}"
         );
     }

@@ -12,14 +12,42 @@ pub struct LoadRow {
     pub title: String,
     /// The rate's unit.
     pub unit: &'static str,
-    /// What it measured, or why it could not.
-    pub outcome: Result<LoadMeasurement, String>,
+    /// What it measured, why it could not, or why it did not run.
+    pub outcome: LoadOutcome,
+}
+
+/// How a load scenario ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LoadOutcome {
+    /// It ran; this is its median round.
+    Measured(LoadMeasurement),
+    /// It was meant to run and could not: an error of the bench or the service.
+    Failed(String),
+    /// It was not run, for this reason (such as no PostgreSQL to run it on): not an error.
+    Skipped(String),
+}
+
+impl From<Result<LoadMeasurement, String>> for LoadOutcome {
+    fn from(outcome: Result<LoadMeasurement, String>) -> Self {
+        match outcome {
+            Ok(measurement) => LoadOutcome::Measured(measurement),
+            Err(error) => LoadOutcome::Failed(error),
+        }
+    }
 }
 
 impl LoadRow {
+    /// What the scenario measured, when it ran.
+    pub fn measurement(&self) -> Option<&LoadMeasurement> {
+        match &self.outcome {
+            LoadOutcome::Measured(measurement) => Some(measurement),
+            LoadOutcome::Failed(_) | LoadOutcome::Skipped(_) => None,
+        }
+    }
+
     /// The rate, when the scenario ran.
     pub fn rate(&self) -> Option<f64> {
-        self.outcome.as_ref().ok().map(|m| m.result.rate())
+        self.measurement().map(|m| m.result.rate())
     }
 }
 
@@ -71,7 +99,7 @@ pub mod fixtures {
             name,
             title: format!("title of {name}"),
             unit: "req/s",
-            outcome: Ok(LoadMeasurement {
+            outcome: LoadOutcome::Measured(LoadMeasurement {
                 result: load_result(iterations),
                 peak_rss_kib: Some(10_240),
             }),
@@ -111,6 +139,8 @@ pub mod fixtures {
                 measured("login-logout-100k", 60),
                 measured("create-0", 100),
                 measured("create-100k", 10),
+                measured("login-logout-0-pg", 50),
+                measured("login-logout-100k-pg", 45),
             ],
             login_flood: Some(Ok(flood(10_000, 4_000, 40))),
             startup: Some(Ok(startup(4.0, 1024 * 1024, 512 * 1024 * 1024))),

@@ -1,5 +1,6 @@
-//! Running one scenario: seed a fresh data folder, start the server, prepare credentials, hand
-//! the load to the `loadgen` process, read the server's peak memory, stop it, clean up.
+//! Running one scenario: seed a fresh data folder (and copy it into a fresh PostgreSQL schema
+//! for the `*-pg` scenarios), start the server, prepare credentials, hand the load to the
+//! `loadgen` process, read the server's peak memory, stop it, clean up.
 
 use std::io::Write;
 use std::net::SocketAddr;
@@ -13,7 +14,8 @@ use super::error::BenchError;
 use super::fake_ids::{fake_uuid_string, IdStream};
 use super::http_probe;
 use super::options::BenchOptions;
-use super::scenarios::{LoadScenario, ServerKind, WorkloadKind};
+use super::pg_schema::BenchSchema;
+use super::scenarios::{LoadScenario, ServerKind, StorageKind, WorkloadKind};
 use super::seed::{self, SeedMaterial, SeedPlan, BENCH_EMAIL, BENCH_PASSWORD};
 use super::server::{free_loopback_address, RunningServer, ServerCommand};
 use crate::loadgen::plan::{LoadPlan, LoadResult, RequestSpec, Workload};
@@ -84,14 +86,25 @@ pub fn run_load(
         &ctx.material,
     )
     .map_err(|source| BenchError::io("writing the seed files", source))?;
+    // Declared before the server, so that on an early return the server stops first.
+    let schema = match scenario.storage {
+        StorageKind::Files => None,
+        StorageKind::Postgres => Some(seed_postgres(ctx, scenario, &folder)?),
+    };
     let address = free_loopback_address()?;
-    let command = server_command(ctx, scenario.server, address, &folder);
+    let mut command = server_command(ctx, scenario.server, address, &folder);
+    if let Some(schema) = &schema {
+        command.env.extend(schema.server_env());
+    }
     let server = RunningServer::start(&command, address, START_TIMEOUT)?;
     let workload = workload(scenario.workload, server.address())?;
     let result = generate_load(ctx, address, workload);
     let peak_rss_kib = server.peak_rss_kib();
     let log_tail = server.log_tail();
     server.stop();
+    if let Some(schema) = schema {
+        schema.drop_now();
+    }
     let result = result.map_err(|error| match error {
         BenchError::LoadGenerator(message) => {
             BenchError::LoadGenerator(format!("{message}\nserver log:\n{log_tail}"))
@@ -103,6 +116,27 @@ pub fn run_load(
         result,
         peak_rss_kib,
     })
+}
+
+/// Copies the scenario's seeded data folder into a fresh schema of `--database-url` with
+/// `api migrate`, and says how long that took.
+fn seed_postgres(
+    ctx: &BenchContext,
+    scenario: &LoadScenario,
+    folder: &ScenarioFolder,
+) -> Result<BenchSchema, BenchError> {
+    let (schema, seconds) = BenchSchema::migrate(
+        &ctx.api,
+        &ctx.options.database_url,
+        scenario.name,
+        &folder.data,
+        &folder.root.join("migrate.log"),
+    )?;
+    eprintln!(
+        "    seeded schema {} with api migrate in {seconds:.1} s",
+        schema.name()
+    );
+    Ok(schema)
 }
 
 /// Writes `--startup-records` users and sessions, starts `api` on them with

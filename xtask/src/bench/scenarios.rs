@@ -38,6 +38,17 @@ impl ServerKind {
     }
 }
 
+/// Where the `api` server of a scenario keeps its users and stored sessions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StorageKind {
+    /// `STORAGE` unset: the data files of a fresh data folder (also for the reference server,
+    /// which stores nothing).
+    Files,
+    /// `STORAGE=postgres`: a fresh schema of `--database-url`, filled from the seeded data
+    /// folder by `api migrate`.
+    Postgres,
+}
+
 /// What data a scenario starts with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SeedKind {
@@ -82,6 +93,8 @@ pub struct LoadScenario {
     pub name: &'static str,
     /// The server.
     pub server: ServerKind,
+    /// Where that data lives.
+    pub storage: StorageKind,
     /// The data it starts with.
     pub seed: SeedKind,
     /// The load.
@@ -93,6 +106,7 @@ pub const LOAD_SCENARIOS: &[LoadScenario] = &[
     LoadScenario {
         name: REFERENCE,
         server: ServerKind::BareAxum,
+        storage: StorageKind::Files,
         seed: SeedKind::Nothing,
         workload: WorkloadKind::BareRoot,
     },
@@ -101,6 +115,7 @@ pub const LOAD_SCENARIOS: &[LoadScenario] = &[
         server: ServerKind::Api {
             auth_type: Some("session_db_auth"),
         },
+        storage: StorageKind::Files,
         seed: SeedKind::BenchUser,
         workload: WorkloadKind::Status,
     },
@@ -109,6 +124,7 @@ pub const LOAD_SCENARIOS: &[LoadScenario] = &[
         server: ServerKind::Api {
             auth_type: Some("session_auth"),
         },
+        storage: StorageKind::Files,
         seed: SeedKind::BenchUser,
         workload: WorkloadKind::MeWithSessionCookie,
     },
@@ -117,6 +133,7 @@ pub const LOAD_SCENARIOS: &[LoadScenario] = &[
         server: ServerKind::Api {
             auth_type: Some("session_db_auth"),
         },
+        storage: StorageKind::Files,
         seed: SeedKind::BenchUser,
         workload: WorkloadKind::MeWithSessionCookie,
     },
@@ -125,6 +142,7 @@ pub const LOAD_SCENARIOS: &[LoadScenario] = &[
         server: ServerKind::Api {
             auth_type: Some("basic_auth"),
         },
+        storage: StorageKind::Files,
         seed: SeedKind::BenchUser,
         workload: WorkloadKind::MeWithBasic,
     },
@@ -133,6 +151,7 @@ pub const LOAD_SCENARIOS: &[LoadScenario] = &[
         server: ServerKind::Api {
             auth_type: Some("session_db_auth"),
         },
+        storage: StorageKind::Files,
         seed: SeedKind::LoginData {
             stored_sessions: false,
         },
@@ -143,6 +162,7 @@ pub const LOAD_SCENARIOS: &[LoadScenario] = &[
         server: ServerKind::Api {
             auth_type: Some("session_db_auth"),
         },
+        storage: StorageKind::Files,
         seed: SeedKind::LoginData {
             stored_sessions: true,
         },
@@ -151,6 +171,7 @@ pub const LOAD_SCENARIOS: &[LoadScenario] = &[
     LoadScenario {
         name: "create-0",
         server: ServerKind::Api { auth_type: None },
+        storage: StorageKind::Files,
         seed: SeedKind::Users {
             stored_users: false,
         },
@@ -159,8 +180,50 @@ pub const LOAD_SCENARIOS: &[LoadScenario] = &[
     LoadScenario {
         name: "create-100k",
         server: ServerKind::Api { auth_type: None },
+        storage: StorageKind::Files,
         seed: SeedKind::Users { stored_users: true },
         workload: WorkloadKind::CreateUsers,
+    },
+    // The PostgreSQL ones come last, so the file scenarios run in the order they always did.
+    LoadScenario {
+        name: "me-session-auth-pg",
+        server: ServerKind::Api {
+            auth_type: Some("session_auth"),
+        },
+        storage: StorageKind::Postgres,
+        seed: SeedKind::BenchUser,
+        workload: WorkloadKind::MeWithSessionCookie,
+    },
+    LoadScenario {
+        name: "me-session-db-auth-pg",
+        server: ServerKind::Api {
+            auth_type: Some("session_db_auth"),
+        },
+        storage: StorageKind::Postgres,
+        seed: SeedKind::BenchUser,
+        workload: WorkloadKind::MeWithSessionCookie,
+    },
+    LoadScenario {
+        name: "login-logout-0-pg",
+        server: ServerKind::Api {
+            auth_type: Some("session_db_auth"),
+        },
+        storage: StorageKind::Postgres,
+        seed: SeedKind::LoginData {
+            stored_sessions: false,
+        },
+        workload: WorkloadKind::LoginLogout,
+    },
+    LoadScenario {
+        name: "login-logout-100k-pg",
+        server: ServerKind::Api {
+            auth_type: Some("session_db_auth"),
+        },
+        storage: StorageKind::Postgres,
+        seed: SeedKind::LoginData {
+            stored_sessions: true,
+        },
+        workload: WorkloadKind::LoginLogout,
     },
 ];
 
@@ -193,7 +256,30 @@ pub fn selected(options: &BenchOptions) -> Vec<LoadScenario> {
 impl LoadScenario {
     /// The row title in the report, with the record counts in force.
     pub fn title(&self, options: &BenchOptions) -> String {
-        let stored = thousands(options.stored);
+        let title = self.workload_title(options);
+        match self.storage {
+            StorageKind::Files => title,
+            StorageKind::Postgres => format!("{title}, PostgreSQL"),
+        }
+    }
+
+    /// Whether the scenario needs the PostgreSQL database of `--database-url`.
+    pub fn needs_database(&self) -> bool {
+        self.storage == StorageKind::Postgres
+    }
+
+    /// How many records the "100k" variant of this scenario stores: `--stored` on files,
+    /// `--stored-pg` on PostgreSQL, where seeding goes through `api migrate` and is slower.
+    fn stored_records(&self, options: &BenchOptions) -> u64 {
+        match self.storage {
+            StorageKind::Files => options.stored,
+            StorageKind::Postgres => options.stored_pg,
+        }
+    }
+
+    /// What the title says about the workload, the authentication and the stored records.
+    fn workload_title(&self, options: &BenchOptions) -> String {
+        let stored = thousands(self.stored_records(options));
         match (self.workload, self.seed, self.server) {
             (WorkloadKind::BareRoot, _, _) => "bare axum GET / (reference)".to_string(),
             (WorkloadKind::Status, _, _) => "GET /api/v1/status".to_string(),
@@ -224,7 +310,7 @@ impl LoadScenario {
         }
     }
 
-    /// The data files this scenario starts with.
+    /// The data files this scenario starts with (copied into its schema on PostgreSQL).
     pub fn seed_plan(&self, options: &BenchOptions) -> SeedPlan {
         match self.seed {
             SeedKind::Nothing => SeedPlan::default(),
@@ -236,10 +322,18 @@ impl LoadScenario {
             SeedKind::LoginData { stored_sessions } => SeedPlan {
                 filler_users: LOGIN_FILLER_USERS,
                 bench_user: true,
-                sessions: if stored_sessions { options.stored } else { 0 },
+                sessions: if stored_sessions {
+                    self.stored_records(options)
+                } else {
+                    0
+                },
             },
             SeedKind::Users { stored_users } => SeedPlan {
-                filler_users: if stored_users { options.stored } else { 0 },
+                filler_users: if stored_users {
+                    self.stored_records(options)
+                } else {
+                    0
+                },
                 bench_user: false,
                 sessions: 0,
             },
@@ -293,6 +387,7 @@ mod tests {
     fn the_stored_scenarios_differ_from_their_baseline_only_in_the_stored_records() {
         let options = BenchOptions {
             stored: 500,
+            stored_pg: 300,
             ..BenchOptions::default()
         };
         let plan = |name: &str| {
@@ -308,6 +403,84 @@ mod tests {
         assert!(empty.bench_user && full.bench_user);
         let (empty, full) = (plan("create-0"), plan("create-100k"));
         assert_eq!((empty.filler_users, full.filler_users), (0, 500));
+        let (empty, full) = (plan("login-logout-0-pg"), plan("login-logout-100k-pg"));
+        assert_eq!((empty.sessions, full.sessions), (0, 300), "--stored-pg");
+        assert_eq!(empty.filler_users, full.filler_users);
+    }
+
+    #[test]
+    fn each_postgres_scenario_is_its_file_twin_on_postgres() {
+        for (file, postgres) in [
+            ("me-session-auth", "me-session-auth-pg"),
+            ("me-session-db-auth", "me-session-db-auth-pg"),
+            ("login-logout-0", "login-logout-0-pg"),
+            ("login-logout-100k", "login-logout-100k-pg"),
+        ] {
+            let find = |name: &str| {
+                *LOAD_SCENARIOS
+                    .iter()
+                    .find(|scenario| scenario.name == name)
+                    .expect("a known scenario")
+            };
+            let (file, postgres) = (find(file), find(postgres));
+            assert!(!file.needs_database() && postgres.needs_database());
+            assert_eq!(
+                LoadScenario {
+                    name: file.name,
+                    storage: StorageKind::Files,
+                    ..postgres
+                },
+                file
+            );
+            // The same stored count on both, for the titles to compare.
+            let options = BenchOptions {
+                stored_pg: 100_000,
+                ..BenchOptions::default()
+            };
+            assert_eq!(
+                postgres.title(&options),
+                format!("{}, PostgreSQL", file.title(&options))
+            );
+        }
+        let needing: Vec<&str> = LOAD_SCENARIOS
+            .iter()
+            .filter(|scenario| scenario.needs_database())
+            .map(|scenario| scenario.name)
+            .collect();
+        assert!(
+            needing.iter().all(|name| name.ends_with("-pg")),
+            "{needing:?}"
+        );
+    }
+
+    #[test]
+    fn the_postgres_scenarios_can_be_selected_alone_or_with_file_ones() {
+        let chosen: Vec<&str> = selected(&only(&[
+            "login-logout-100k-pg",
+            "me-session-db-auth",
+            "me-session-db-auth-pg",
+        ]))
+        .iter()
+        .map(|scenario| scenario.name)
+        .collect();
+        assert_eq!(
+            chosen,
+            [
+                REFERENCE,
+                "me-session-db-auth",
+                "me-session-db-auth-pg",
+                "login-logout-100k-pg"
+            ]
+        );
+        let known: Vec<&str> = names().collect();
+        for name in [
+            "me-session-auth-pg",
+            "me-session-db-auth-pg",
+            "login-logout-0-pg",
+            "login-logout-100k-pg",
+        ] {
+            assert!(known.contains(&name), "{name}");
+        }
     }
 
     #[test]
@@ -320,5 +493,6 @@ mod tests {
         assert!(titles.contains(&"login+logout, 100,000 sessions".to_string()));
         assert!(titles.contains(&"POST /users, 100,000 users".to_string()));
         assert!(titles.contains(&"GET /users/me, cookie, session_db_auth".to_string()));
+        assert!(titles.contains(&"login+logout, 20,000 sessions, PostgreSQL".to_string()));
     }
 }

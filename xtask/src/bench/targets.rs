@@ -1,5 +1,6 @@
 //! The performance targets of the issue, checked against a run's results: PASS, FAIL, or not
-//! measured when a scenario a check needs did not run.
+//! measured when a scenario a check needs did not run; and comparisons worth printing beside
+//! them that have no target (`info`).
 
 use super::flood::{FloodMeasurement, FLOOD_STATUS_SHARE_TARGET};
 use super::format;
@@ -16,6 +17,8 @@ pub enum Verdict {
     Fail,
     /// A scenario the check needs did not run.
     NotMeasured,
+    /// A comparison without a target: measured, neither passed nor failed.
+    Info,
 }
 
 impl Verdict {
@@ -25,6 +28,7 @@ impl Verdict {
             Verdict::Pass => "PASS",
             Verdict::Fail => "FAIL",
             Verdict::NotMeasured => "n/a",
+            Verdict::Info => "info",
         }
     }
 }
@@ -45,7 +49,13 @@ pub const STARTUP_SECONDS_TARGET: f64 = 10.0;
 /// ...with a peak resident memory below this multiple of the data files' size.
 pub const STARTUP_MEMORY_TARGET: f64 = 3.0;
 
-/// Checks every target of the issue against the results.
+/// The comparison printed with the targets for the PostgreSQL store, which the issue gives no
+/// target: login+logout with `--stored` sessions against none.
+pub const POSTGRES_STORED_SESSIONS: &str =
+    "login+logout on PostgreSQL with stored sessions vs none (no target)";
+
+/// Checks every target of the issue against the results, then adds the comparisons without a
+/// target.
 pub fn target_checks(results: &BenchResults) -> Vec<TargetCheck> {
     let mut checks = vec![
         ratio_check(
@@ -122,7 +132,25 @@ pub fn target_checks(results: &BenchResults) -> Vec<TargetCheck> {
             checks.push(not_measured(memory_target));
         }
     }
+    checks.push(info(ratio_check(
+        POSTGRES_STORED_SESSIONS,
+        results.rate_of("login-logout-100k-pg"),
+        results.rate_of("login-logout-0-pg"),
+        0.0,
+        "iter/s",
+    )));
     checks
+}
+
+/// The same comparison without a verdict, when it was measured.
+fn info(check: TargetCheck) -> TargetCheck {
+    match check.verdict {
+        Verdict::NotMeasured => check,
+        _ => TargetCheck {
+            verdict: Verdict::Info,
+            ..check
+        },
+    }
 }
 
 /// Checks that `GET /api/v1/status` keeps its share of its unloaded rate during the login flood,
@@ -202,7 +230,7 @@ fn not_measured(target: String) -> TargetCheck {
 mod tests {
     use super::*;
     use crate::bench::results::fixtures::{flood, full_results, measured, startup};
-    use crate::bench::results::LoadRow;
+    use crate::bench::results::{LoadOutcome, LoadRow};
 
     fn verdicts(checks: &[TargetCheck]) -> Vec<Verdict> {
         checks.iter().map(|check| check.verdict).collect()
@@ -222,8 +250,10 @@ mod tests {
                 Verdict::Fail, // status 4,000 during the flood vs 10,000 alone: 0.4 < 0.5
                 Verdict::Pass, // 4 s < 10 s
                 Verdict::Pass, // 1 GiB < 3 x 512 MiB
+                Verdict::Info, // PostgreSQL 45 vs 50 iter/s: no target
             ]
         );
+        assert_eq!(checks[8].measured, "0.90x (45.0 vs 50.0 iter/s)");
         assert_eq!(checks[0].measured, "0.90x (9,000 vs 10,000 req/s)");
         assert_eq!(checks[2].measured, "0.60x (5,400 vs 9,000 req/s)");
         assert_eq!(
@@ -241,7 +271,7 @@ mod tests {
         let mut results = full_results();
         results.startup = Some(Ok(startup(12.5, 4 * 1024 * 1024, 1024 * 1024 * 1024)));
         let checks = target_checks(&results);
-        assert_eq!(verdicts(&checks[6..]), [Verdict::Fail, Verdict::Fail]);
+        assert_eq!(verdicts(&checks[6..8]), [Verdict::Fail, Verdict::Fail]);
         assert_eq!(checks[6].measured, "12.50 s");
     }
 
@@ -285,7 +315,7 @@ mod tests {
             rows: vec![
                 measured("me-session-auth", 9_000),
                 LoadRow {
-                    outcome: Err("boom".to_string()),
+                    outcome: LoadOutcome::Failed("boom".to_string()),
                     ..measured(REFERENCE, 0)
                 },
             ],
@@ -295,5 +325,25 @@ mod tests {
         assert!(verdicts(&target_checks(&results))
             .iter()
             .all(|verdict| *verdict == Verdict::NotMeasured));
+    }
+
+    #[test]
+    fn the_postgres_comparison_has_no_verdict_even_when_stored_sessions_slow_it_down() {
+        let check = |stored| {
+            let results = BenchResults {
+                rows: vec![
+                    measured("login-logout-0-pg", 100),
+                    measured("login-logout-100k-pg", stored),
+                ],
+                ..BenchResults::default()
+            };
+            let checks = target_checks(&results);
+            let check = checks.last().expect("the comparison comes last").clone();
+            assert_eq!(check.target, POSTGRES_STORED_SESSIONS);
+            check.verdict
+        };
+        assert_eq!(check(95), Verdict::Info);
+        assert_eq!(check(10), Verdict::Info);
+        assert_eq!(Verdict::Info.label(), "info");
     }
 }
