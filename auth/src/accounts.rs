@@ -10,6 +10,7 @@ use crate::credential_cache::CredentialCache;
 use crate::hashing::{default_max_concurrent_hashes, HashingPool, HashingStats};
 use crate::throttle::{LoginThrottle, ThrottleOptions};
 use crate::AuthError;
+use pending::PendingChecks;
 
 /// The default life of a remembered successful check, in seconds.
 pub const DEFAULT_CREDENTIAL_CACHE_TTL_SECONDS: u64 = 60;
@@ -81,6 +82,7 @@ pub struct Accounts {
     hashing: HashingPool,
     cache: CredentialCache,
     throttle: LoginThrottle,
+    pending: PendingChecks,
     clock: Arc<dyn Clock>,
 }
 
@@ -114,6 +116,7 @@ impl Accounts {
                 options.credential_cache_max_entries,
             ),
             throttle: LoginThrottle::new(&options.throttle, clock.clone()),
+            pending: PendingChecks::default(),
             clock,
         }
     }
@@ -279,6 +282,7 @@ impl Accounts {
 mod attempt;
 pub use attempt::Attempt;
 mod password_change;
+mod pending;
 pub use password_change::PasswordChange;
 #[cfg(test)]
 mod cache_tests;

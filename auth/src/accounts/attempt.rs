@@ -24,17 +24,25 @@ impl Accounts {
     /// per-account limit applies). Machinery errors count as nothing.
     ///
     /// The attempt is counted as a failure before the password is checked and taken back if it
-    /// was not one, so that parallel guesses cannot all slip in before the first one fails.
+    /// was not one, so that parallel guesses cannot all slip in before the first one fails. An
+    /// attempt refused while other checks are under way waits (briefly) for them to settle and
+    /// asks again, so correct logins in parallel are not refused for each other's sake.
     pub async fn attempt(
         &self,
         email: &str,
         password: &str,
         client: Option<IpAddr>,
     ) -> Result<Attempt, AuthError> {
-        let admission = match self.throttle.admit(email, client) {
+        let admitted = self
+            .pending
+            .admit_when_settled(|| self.throttle.admit(email, client))
+            .await;
+        let admission = match admitted {
             Ok(admission) => admission,
             Err(retry_after) => return Ok(Attempt::Throttled(retry_after)),
         };
+        // Settled when this function returns or is abandoned (the client went away).
+        let _pending = self.pending.start();
         let check = match self.check_credentials(email, password).await {
             Ok(check) => check,
             Err(err) => {

@@ -184,3 +184,63 @@ async fn parallel_guesses_cannot_exceed_the_limit() {
     assert_eq!(checked, 3);
     assert_eq!(verifications(&accounts), 3);
 }
+
+/// Runs `n` attempts of bob at once with `password`, all admitted or refused together.
+async fn parallel_attempts(
+    accounts: Arc<Accounts>,
+    password: &'static str,
+    n: usize,
+) -> Vec<Attempt> {
+    let tasks: Vec<_> = (0..n)
+        .map(|_| {
+            let accounts = accounts.clone();
+            tokio::spawn(async move { attempt(&accounts, "bob@hbtn.io", password).await })
+        })
+        .collect();
+    let mut outcomes = Vec::new();
+    for task in tasks {
+        outcomes.push(task.await.expect("the attempt task ends"));
+    }
+    outcomes
+}
+
+/// A user store that takes a while to find bob, like a database a round trip away, so that
+/// parallel attempts are all under way at once.
+fn slow_users() -> MockUserRepository {
+    let user = bob();
+    let mut users = MockUserRepository::new();
+    users.expect_find_by_email().returning(move |_| {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        Ok(Some(user.clone()))
+    });
+    users
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 8)]
+async fn parallel_correct_logins_beyond_the_limit_all_succeed() {
+    let (accounts, _clock) = throttled_accounts(slow_users(), 1, 1);
+    let outcomes = parallel_attempts(Arc::new(accounts), "right", 8).await;
+    for outcome in outcomes {
+        assert!(
+            matches!(outcome, Attempt::Checked(CredentialCheck::Valid(_))),
+            "{outcome:?}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 8)]
+async fn parallel_wrong_guesses_are_still_limited_like_sequential_ones() {
+    let (accounts, _clock) = throttled_accounts(slow_users(), 2, 50);
+    let accounts = Arc::new(accounts);
+    let outcomes = parallel_attempts(accounts.clone(), "wrong", 8).await;
+    let checked = outcomes
+        .iter()
+        .filter(|outcome| **outcome == Attempt::Checked(CredentialCheck::WrongPassword))
+        .count();
+    let throttled = outcomes
+        .iter()
+        .filter(|outcome| matches!(outcome, Attempt::Throttled(_)))
+        .count();
+    assert_eq!((checked, throttled), (2, 6), "{outcomes:?}");
+    assert_eq!(verifications(&accounts), 2);
+}
