@@ -326,6 +326,54 @@ async fn migrate_refuses_a_folder_without_data_and_a_missing_target() {
     output.assert_failure(1, &["nothing to migrate", from]);
 }
 
+#[tokio::test]
+async fn the_admin_commands_work_on_the_database_the_servers_share() {
+    let Some(database) = TestDatabase::connect().await else {
+        return;
+    };
+    let folder = tempfile::tempdir().expect("a temporary folder");
+    let env = [
+        ("STORAGE", "postgres"),
+        ("DATABASE_URL", database.url()),
+        ("DATABASE_SCHEMA", database.schema()),
+        ("AUTH_TYPE", "session_db_auth"),
+    ];
+    let created = run_cli(
+        &["user", "create", "--email", "admin@example.test"],
+        &env,
+        folder.path(),
+        Some("an admin password\n"),
+    );
+    assert!(
+        created.success().starts_with("created user "),
+        "{created:#?}"
+    );
+
+    let server_env = postgres_env(database.url(), &database, "session_db_auth");
+    let server = Server::start(&server_env, None).await;
+    let session = server
+        .login("admin@example.test", "an admin password")
+        .await
+        .the_cookie()
+        .value;
+    // The server keeps running: the database, unlike a data folder, is meant to be shared.
+    let listed = run_cli(&["session", "list", "--json"], &env, folder.path(), None);
+    let sessions: serde_json::Value =
+        serde_json::from_str(listed.success()).expect("session list --json is JSON");
+    assert_eq!(sessions.as_array().map(Vec::len), Some(1), "{sessions}");
+    assert_eq!(sessions[0]["email"], "admin@example.test");
+    assert!(
+        !listed.stdout.contains(&session),
+        "the secret is never printed"
+    );
+
+    run_cli(&["session", "purge", "--all"], &env, folder.path(), None).success();
+    server
+        .get(ME, &Creds::session(&session))
+        .await
+        .assert_forbidden();
+}
+
 /// The database's address in `url` (the test URL names 127.0.0.1:5432 unless overridden).
 fn upstream_of(url: &str) -> SocketAddr {
     let authority = url
