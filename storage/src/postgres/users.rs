@@ -25,6 +25,19 @@ impl PgUserRepository {
     pub(crate) fn new(database: Database) -> Self {
         PgUserRepository { database }
     }
+
+    /// Runs `sql` (selecting the user columns, with `key` as `$1`) and returns its first row.
+    async fn fetch_one(&self, sql: &'static str, key: &str) -> Result<Option<User>, StorageError> {
+        self.database
+            .run(async {
+                let row = sqlx::query(sql)
+                    .bind(key)
+                    .fetch_optional(self.database.pool())
+                    .await?;
+                row.as_ref().map(user_from_row).transpose()
+            })
+            .await
+    }
 }
 
 impl fmt::Debug for PgUserRepository {
@@ -60,37 +73,25 @@ impl UserRepository for PgUserRepository {
     }
 
     async fn get(&self, id: &str) -> Result<Option<User>, StorageError> {
-        self.database
-            .run(async {
-                let row = sqlx::query(concat!(
-                    "SELECT ",
-                    user_columns!(),
-                    " FROM users WHERE id = $1"
-                ))
-                .bind(id)
-                .fetch_optional(self.database.pool())
-                .await?;
-                row.as_ref().map(user_from_row).transpose()
-            })
-            .await
+        self.fetch_one(
+            concat!("SELECT ", user_columns!(), " FROM users WHERE id = $1"),
+            id,
+        )
+        .await
     }
 
     async fn find_by_email(&self, email: &str) -> Result<Option<User>, StorageError> {
-        self.database
-            .run(async {
-                // The unique index is on md5(email) (see the migration); comparing the email
-                // itself too makes the answer exact whatever the digest does.
-                let row = sqlx::query(concat!(
-                    "SELECT ",
-                    user_columns!(),
-                    " FROM users WHERE md5(email) = md5($1) AND email = $1 ORDER BY seq LIMIT 1"
-                ))
-                .bind(email)
-                .fetch_optional(self.database.pool())
-                .await?;
-                row.as_ref().map(user_from_row).transpose()
-            })
-            .await
+        // The unique index is on md5(email) (see the migration); comparing the email itself
+        // too makes the answer exact whatever the digest does.
+        self.fetch_one(
+            concat!(
+                "SELECT ",
+                user_columns!(),
+                " FROM users WHERE md5(email) = md5($1) AND email = $1 ORDER BY seq LIMIT 1"
+            ),
+            email,
+        )
+        .await
     }
 
     async fn list(&self) -> Result<Vec<User>, StorageError> {
