@@ -145,6 +145,33 @@ async fn concurrent_creates_of_one_email_on_both_servers_let_exactly_one_through
 }
 
 #[tokio::test]
+async fn a_value_postgres_cannot_hold_is_a_400_and_stores_nothing() {
+    let Some(database) = seeded_database().await else {
+        return;
+    };
+    let env = postgres_env(database.url(), &database, "basic_auth");
+    let server = Server::start(&env, None).await;
+    let admin = Creds::user(&U1);
+    let before = server.users(&admin).await;
+    // JSON may carry a NUL character; PostgreSQL text cannot.
+    let body = r#"{"email": "nul\u0000@hbtn.io", "password": "pw"}"#;
+    server
+        .post_json(USERS, body, &admin)
+        .await
+        .assert_error(400, "Wrong format");
+    // Only GET knows `me` (as in the original): a change names the user's id.
+    server
+        .put_json(
+            &format!("{USERS}/{}", U1.id),
+            r#"{"first_name": "A\u0000"}"#,
+            &admin,
+        )
+        .await
+        .assert_error(400, "Wrong format");
+    assert_eq!(server.users(&admin).await, before, "nothing was stored");
+}
+
+#[tokio::test]
 async fn every_auth_type_works_on_postgres() {
     let Some(database) = seeded_database().await else {
         return;
