@@ -6,9 +6,9 @@ mod support;
 
 use std::fs;
 
-use support::ts;
+use support::{ts, user};
 
-use domain::{NewUser, PasswordHash, User, UserSession};
+use domain::UserSession;
 use storage::copy::{copy_all, CopyConflict, CopyCounts, CopyReport};
 use storage::file::{FileSessionRepository, FileUserRepository, SESSIONS_FILE, USERS_FILE};
 use storage::memory::{MemorySessionRepository, MemoryUserRepository};
@@ -38,22 +38,6 @@ fn source() -> Source {
         sessions: FileSessionRepository::open(dir.path()).expect("sessions load"),
         _dir: dir,
     }
-}
-
-fn user(id: &str, email: &str) -> User {
-    let input = NewUser {
-        email: email.to_string(),
-        password: "pw".into(),
-        first_name: None,
-        last_name: None,
-    };
-    let mut user = User::new(
-        input,
-        PasswordHash::legacy_sha256("pw"),
-        ts("2020-01-01T00:00:00"),
-    );
-    user.id = id.to_string();
-    user
 }
 
 fn counts(copied: usize, already_present: usize) -> CopyCounts {

@@ -4,13 +4,13 @@
 
 mod support;
 
-use support::{names_in, read, ts, USERS_JOURNAL};
+use support::{names_in, read, ts, user_with, USERS_JOURNAL};
 
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use domain::{PasswordHash, PasswordHasher, PasswordParams, User, UserSession};
+use domain::{PasswordHash, PasswordHasher, PasswordParams, UserSession};
 use serde_json::Value;
 use storage::file::{
     current_contents, FileSessionRepository, FileUserRepository, SESSIONS_FILE, USERS_FILE,
@@ -43,19 +43,6 @@ fn current(dir: &Path, name: &str) -> String {
         .expect("the folder reads")
         .expect("there is data");
     String::from_utf8(bytes).expect("data files are ASCII")
-}
-
-fn user(id: &str, email: Option<&str>) -> User {
-    User {
-        id: id.into(),
-        created_at: ts("2020-01-02T03:04:05"),
-        updated_at: ts("2020-01-02T03:04:05"),
-        email: email.map(str::to_string),
-        password: Some(PasswordHash::legacy_sha256("pw")),
-        first_name: None,
-        last_name: None,
-        extra: serde_json::Map::new(),
-    }
 }
 
 #[tokio::test]
@@ -97,7 +84,7 @@ async fn the_originals_files_load_and_their_users_verify() {
 async fn the_originals_users_file_is_rewritten_byte_for_byte() {
     let dir = folder_with(&[(USERS_FILE, ORIGINAL_USERS)]);
     let users = FileUserRepository::open(dir.path()).expect("loads");
-    let extra = user("temporary", Some("t@x"));
+    let extra = user_with("temporary", Some("t@x"));
     users.create(extra).await.expect("created");
     assert_eq!(
         read(users.path()),
@@ -116,11 +103,11 @@ async fn the_originals_users_file_is_rewritten_byte_for_byte() {
 async fn written_files_are_python_json_and_reopen_identically() {
     let dir = TempDir::new().expect("temp dir");
     let users = FileUserRepository::open(dir.path()).expect("opens");
-    let mut zoe = user("u-1", Some("zoë@hbtn.io"));
+    let mut zoe = user_with("u-1", Some("zoë@hbtn.io"));
     zoe.first_name = Some("Zoë \"Z\"".into());
     zoe.last_name = Some("😀\n".into());
     users.create(zoe.clone()).await.expect("created");
-    users.create(user("u-2", None)).await.expect("created");
+    users.create(user_with("u-2", None)).await.expect("created");
 
     let hash = PasswordHash::legacy_sha256("pw");
     let hash = hash.as_str();
@@ -151,11 +138,11 @@ async fn data_survives_reopening() {
         let sessions = FileSessionRepository::open(dir.path()).expect("opens");
         for n in 0..4 {
             users
-                .create(user(&format!("u{n}"), Some(&format!("{n}@x"))))
+                .create(user_with(&format!("u{n}"), Some(&format!("{n}@x"))))
                 .await
                 .expect("created");
         }
-        let mut renamed = user("u1", Some("one@x"));
+        let mut renamed = user_with("u1", Some("one@x"));
         renamed.first_name = Some("One".into());
         users.update(renamed).await.expect("updated");
         assert!(users.delete("u2").await.expect("deleted"));
@@ -313,7 +300,7 @@ async fn unknown_attributes_survive_a_rewrite() {
     let users = FileUserRepository::open(dir.path()).expect("loads");
     let sessions = FileSessionRepository::open(dir.path()).expect("loads");
     users
-        .create(user("new", Some("new@x")))
+        .create(user_with("new", Some("new@x")))
         .await
         .expect("rewrites the file");
     sessions
@@ -389,7 +376,7 @@ async fn a_failed_write_changes_neither_memory_nor_file() {
     fs::create_dir(&data).expect("data folder");
     let users = FileUserRepository::open(&data).expect("opens");
     let sessions = FileSessionRepository::open(&data).expect("opens");
-    let kept = user("kept", Some("kept@x"));
+    let kept = user_with("kept", Some("kept@x"));
     users.create(kept.clone()).await.expect("created");
     let session = UserSession::new("kept", ts("2020-01-01T00:00:00"));
     sessions.create(session.clone()).await.expect("created");
@@ -398,7 +385,7 @@ async fn a_failed_write_changes_neither_memory_nor_file() {
     fs::remove_dir_all(&data).expect("folder removed");
 
     let error = users
-        .create(user("new", Some("new@x")))
+        .create(user_with("new", Some("new@x")))
         .await
         .expect_err("no folder");
     assert!(matches!(error, StorageError::Io { .. }), "{error:?}");
@@ -431,7 +418,7 @@ async fn a_failed_write_changes_neither_memory_nor_file() {
     // A file in place of the folder fails the same way.
     fs::write(&data, "not a folder").expect("file written");
     let error = users
-        .create(user("new", Some("new@x")))
+        .create(user_with("new", Some("new@x")))
         .await
         .expect_err("not a folder");
     assert!(matches!(error, StorageError::Io { .. }), "{error:?}");
@@ -441,7 +428,7 @@ async fn a_failed_write_changes_neither_memory_nor_file() {
     fs::remove_file(&data).expect("file removed");
     fs::create_dir(&data).expect("folder back");
     users
-        .create(user("later", Some("later@x")))
+        .create(user_with("later", Some("later@x")))
         .await
         .expect("writes again");
     assert_eq!(
@@ -486,7 +473,7 @@ async fn writes_leave_no_temporary_files_and_no_op_writes_write_nothing() {
 
     for n in 0..5 {
         users
-            .create(user(&format!("u{n}"), None))
+            .create(user_with(&format!("u{n}"), None))
             .await
             .expect("created");
         sessions
@@ -530,7 +517,9 @@ async fn concurrent_writes_lose_no_update_on_disk() {
             let users = Arc::clone(&users);
             tokio::spawn(async move {
                 let id = format!("u{n}");
-                users.create(user(&id, Some(&format!("{n}@x")))).await?;
+                users
+                    .create(user_with(&id, Some(&format!("{n}@x"))))
+                    .await?;
                 if n % 3 == 0 {
                     users.delete(&id).await?;
                 }
@@ -562,7 +551,7 @@ async fn a_data_file_removed_behind_the_stores_back_is_written_out_from_memory()
     fs::remove_dir_all(&data).expect("folder removed");
     fs::create_dir(&data).expect("folder back, empty");
     users
-        .create(user("new", Some("new@x")))
+        .create(user_with("new", Some("new@x")))
         .await
         .expect("written");
     drop(users);

@@ -4,14 +4,14 @@
 
 mod support;
 
-use support::{names_in, read, ts, USERS_JOURNAL};
+use support::{names_in, read, ts, user, USERS_JOURNAL};
 
 use std::fs;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use domain::{PasswordHash, User, UserSession};
+use domain::UserSession;
 use storage::file::{
     current_contents, FileSessionRepository, FileStoreOptions, FileUserRepository, SESSIONS_FILE,
     USERS_FILE,
@@ -23,19 +23,6 @@ use tempfile::TempDir;
 const ORIGINAL_USERS: &str = r#"{"d1b1d8ac-be5b-4849-b2ba-439092b4c05b": {"id": "d1b1d8ac-be5b-4849-b2ba-439092b4c05b", "created_at": "2017-10-16T04:23:04", "updated_at": "2017-10-16T04:23:04", "email": "bobsession@hbtn.io", "_password": "7a321db83885ebbe8358bc1160c803af6cc70c80aa8f750eeb9d21d5f8c75967", "first_name": null, "last_name": null}}"#;
 
 const BOB_ID: &str = "d1b1d8ac-be5b-4849-b2ba-439092b4c05b";
-
-fn user(id: &str, email: &str) -> User {
-    User {
-        id: id.into(),
-        created_at: ts("2020-01-02T03:04:05"),
-        updated_at: ts("2020-01-02T03:04:05"),
-        email: Some(email.into()),
-        password: Some(PasswordHash::legacy_sha256("pw")),
-        first_name: None,
-        last_name: None,
-        extra: serde_json::Map::new(),
-    }
-}
 
 fn folder_with_original_users() -> TempDir {
     let dir = TempDir::new().expect("a temporary data folder");

@@ -10,26 +10,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use support::postgres::{admin_connection, second_store};
-use support::ts;
+use support::{ts, user_with_email};
 
-use domain::{NewUser, PasswordHash, User, UserSession};
+use domain::UserSession;
 use sqlx::Connection;
 use storage::postgres::testing::TestDatabase;
 use storage::{SessionRepository, StorageError, UserRepository};
-
-fn user(email: &str) -> User {
-    let input = NewUser {
-        email: email.to_string(),
-        password: "pw".into(),
-        first_name: None,
-        last_name: None,
-    };
-    User::new(
-        input,
-        PasswordHash::legacy_sha256("pw"),
-        ts("2020-01-01T00:00:00"),
-    )
-}
 
 #[tokio::test]
 async fn an_operation_stuck_past_the_timeout_is_unavailable_and_the_store_carries_on() {
@@ -38,7 +24,10 @@ async fn an_operation_stuck_past_the_timeout_is_unavailable_and_the_store_carrie
     };
     let store = second_store(&database, Duration::from_millis(300)).await;
     let users = store.users();
-    users.create(user("before@x")).await.expect("created");
+    users
+        .create(user_with_email("before@x"))
+        .await
+        .expect("created");
 
     let mut admin = admin_connection(&database).await;
     let mut blocking = admin.begin().await.expect("a transaction");
@@ -54,14 +43,17 @@ async fn an_operation_stuck_past_the_timeout_is_unavailable_and_the_store_carrie
     assert!(matches!(error, StorageError::Unavailable(_)), "{error:?}");
     assert!(error.to_string().contains(store.target()), "{error}");
     let error = users
-        .create(user("during@x"))
+        .create(user_with_email("during@x"))
         .await
         .expect_err("writes are blocked too");
     assert!(matches!(error, StorageError::Unavailable(_)), "{error:?}");
 
     blocking.rollback().await.expect("lock released");
     assert_eq!(users.count().await.expect("answers again"), 1);
-    users.create(user("after@x")).await.expect("created");
+    users
+        .create(user_with_email("after@x"))
+        .await
+        .expect("created");
     assert_eq!(users.count().await.expect("counted"), 2);
 }
 
@@ -71,7 +63,7 @@ async fn connections_killed_by_the_server_are_replaced_without_help() {
         return;
     };
     let users = database.store().users();
-    users.create(user("a@x")).await.expect("created");
+    users.create(user_with_email("a@x")).await.expect("created");
 
     let mut admin = admin_connection(&database).await;
     let killed: i64 = sqlx::query_scalar(
@@ -105,7 +97,7 @@ async fn two_servers_racing_for_one_email_let_exactly_one_through() {
     let tasks: Vec<_> = (0..40)
         .map(|n| {
             let repo = Arc::clone(&servers[n % 2]);
-            tokio::spawn(async move { repo.create(user("same@x")).await })
+            tokio::spawn(async move { repo.create(user_with_email("same@x")).await })
         })
         .collect();
     let mut accepted = 0;
@@ -161,11 +153,11 @@ async fn values_postgres_cannot_hold_are_unstorable_and_change_nothing() {
         return;
     };
     let (users, sessions) = (database.store().users(), database.store().sessions());
-    let nul = user("nul\0@x");
+    let nul = user_with_email("nul\0@x");
     let error = users.create(nul).await.expect_err("a NUL in text");
     assert!(matches!(error, StorageError::Unstorable(_)), "{error:?}");
 
-    let mut ancient = user("ancient@x");
+    let mut ancient = user_with_email("ancient@x");
     ancient.created_at = ts("2020-01-01T00:00:00").plus_seconds(i64::MIN);
     let error = users.create(ancient).await.expect_err("before 4713 BC");
     assert!(matches!(error, StorageError::Unstorable(_)), "{error:?}");
@@ -177,7 +169,7 @@ async fn values_postgres_cannot_hold_are_unstorable_and_change_nothing() {
 
     assert_eq!(users.count().await.expect("counted"), 0);
     users
-        .create(user("fine@x"))
+        .create(user_with_email("fine@x"))
         .await
         .expect("the store still works");
 }
@@ -190,12 +182,15 @@ async fn long_emails_and_far_cutoffs_are_handled() {
     let (users, sessions) = (database.store().users(), database.store().sessions());
     // Longer than a btree entry may be: the unique index is on the digest.
     let long = format!("{}@x", "a".repeat(20_000));
-    let holder = user(&long);
+    let holder = user_with_email(&long);
     users
         .create(holder.clone())
         .await
         .expect("a long email fits");
-    let error = users.create(user(&long)).await.expect_err("still unique");
+    let error = users
+        .create(user_with_email(&long))
+        .await
+        .expect_err("still unique");
     assert!(matches!(error, StorageError::DuplicateEmail), "{error:?}");
     assert_eq!(
         users.find_by_email(&long).await.expect("read"),

@@ -9,26 +9,12 @@ mod support;
 use std::time::Duration;
 
 use support::postgres::{admin_connection, drop_schema, free_port, options_on_new_schema};
+use support::user_with_email;
 
-use domain::{NewUser, PasswordHash, User};
 use storage::postgres::testing::TestDatabase;
 use storage::postgres::{PgOptions, PgStore};
 use storage::{StorageError, UserRepository};
 use tokio::net::TcpListener;
-
-fn user(email: &str) -> User {
-    let input = NewUser {
-        email: email.to_string(),
-        password: "pw".into(),
-        first_name: None,
-        last_name: None,
-    };
-    User::new(
-        input,
-        PasswordHash::legacy_sha256("pw"),
-        support::ts("2020-01-01T00:00:00"),
-    )
-}
 
 async fn connect_error(options: &PgOptions) -> StorageError {
     PgStore::connect(options)
@@ -132,7 +118,7 @@ async fn servers_starting_together_on_a_new_schema_all_come_up() {
     for start in starts {
         stores.push(start.await.expect("task ran").expect("every server starts"));
     }
-    let bob = user("bob@hbtn.io");
+    let bob = user_with_email("bob@hbtn.io");
     stores[0]
         .users()
         .create(bob.clone())
@@ -156,7 +142,7 @@ async fn a_restart_finds_its_data_and_applies_no_migration_twice() {
     let Some(database) = TestDatabase::connect().await else {
         return;
     };
-    let bob = user("bob@hbtn.io");
+    let bob = user_with_email("bob@hbtn.io");
     database
         .store()
         .users()
@@ -211,7 +197,7 @@ async fn after_the_store_closes_both_repositories_are_unavailable() {
     let (users, sessions) = (store.users(), store.sessions());
     users.close().await.expect("a repository close is harmless");
     users
-        .create(user("a@x"))
+        .create(user_with_email("a@x"))
         .await
         .expect("still accepts changes");
     assert_eq!(

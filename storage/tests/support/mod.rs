@@ -7,7 +7,7 @@ pub mod postgres;
 use std::fs;
 use std::path::Path;
 
-use domain::Timestamp;
+use domain::{NewUser, PasswordHash, Timestamp, User};
 
 /// The journal beside the users file.
 pub const USERS_JOURNAL: &str = ".db_User.json.journal";
@@ -15,6 +15,40 @@ pub const USERS_JOURNAL: &str = ".db_User.json.journal";
 /// Parses a timestamp written in the service's format.
 pub fn ts(text: &str) -> Timestamp {
     text.parse().expect("a valid timestamp")
+}
+
+/// A user with this id and email (or none), a legacy hash of `pw` and fixed timestamps.
+pub fn user_with(id: &str, email: Option<&str>) -> User {
+    User {
+        id: id.into(),
+        created_at: ts("2020-01-02T03:04:05"),
+        updated_at: ts("2020-01-02T03:04:05"),
+        email: email.map(str::to_string),
+        password: Some(PasswordHash::legacy_sha256("pw")),
+        first_name: None,
+        last_name: None,
+        extra: serde_json::Map::new(),
+    }
+}
+
+/// A user with this id and email (see [`user_with`]).
+pub fn user(id: &str, email: &str) -> User {
+    user_with(id, Some(email))
+}
+
+/// A new user with this email and a fresh random id, as the service creates them.
+pub fn user_with_email(email: &str) -> User {
+    let input = NewUser {
+        email: email.to_string(),
+        password: "pw".into(),
+        first_name: None,
+        last_name: None,
+    };
+    User::new(
+        input,
+        PasswordHash::legacy_sha256("pw"),
+        ts("2020-01-01T00:00:00"),
+    )
 }
 
 /// Reads a file the test expects to exist.
