@@ -4,6 +4,9 @@ use std::fmt;
 
 use async_trait::async_trait;
 use domain::User;
+use sqlx::postgres::PgArguments;
+use sqlx::query::Query;
+use sqlx::Postgres;
 
 use super::database::Database;
 use super::errors::Failure;
@@ -53,18 +56,11 @@ impl UserRepository for PgUserRepository {
     async fn create(&self, user: User) -> Result<(), StorageError> {
         self.database
             .run(async {
-                sqlx::query(
+                bind_user(
                     "INSERT INTO users (id, email, password, first_name, last_name, created_at, \
                      updated_at, extra) VALUES ($1, $2, $3, $4, $5, $6, $7, $8::json)",
-                )
-                .bind(&user.id)
-                .bind(&user.email)
-                .bind(user.password.as_ref().map(|hash| hash.as_str()))
-                .bind(&user.first_name)
-                .bind(&user.last_name)
-                .bind(rows::column(user.created_at))
-                .bind(rows::column(user.updated_at))
-                .bind(rows::extra_text(&user.extra)?)
+                    &user,
+                )?
                 .execute(self.database.pool())
                 .await?;
                 Ok(())
@@ -113,18 +109,11 @@ impl UserRepository for PgUserRepository {
         let updated = self
             .database
             .run(async {
-                let done = sqlx::query(
+                let done = bind_user(
                     "UPDATE users SET email = $2, password = $3, first_name = $4, last_name = $5, \
                      created_at = $6, updated_at = $7, extra = $8::json WHERE id = $1",
-                )
-                .bind(&user.id)
-                .bind(&user.email)
-                .bind(user.password.as_ref().map(|hash| hash.as_str()))
-                .bind(&user.first_name)
-                .bind(&user.last_name)
-                .bind(rows::column(user.created_at))
-                .bind(rows::column(user.updated_at))
-                .bind(rows::extra_text(&user.extra)?)
+                    &user,
+                )?
                 .execute(self.database.pool())
                 .await?;
                 Ok(done.rows_affected())
@@ -165,4 +154,22 @@ impl UserRepository for PgUserRepository {
     async fn close(&self) -> Result<(), StorageError> {
         Ok(())
     }
+}
+
+/// Prepares `sql` with the columns of `user` bound as `$1` to `$8`: id, email, password hash,
+/// first and last name, `created_at`, `updated_at` and the unknown attributes as JSON text (the
+/// order both the insert and the update name them in).
+fn bind_user<'q>(
+    sql: &'q str,
+    user: &'q User,
+) -> Result<Query<'q, Postgres, PgArguments>, Failure> {
+    Ok(sqlx::query(sql)
+        .bind(&user.id)
+        .bind(&user.email)
+        .bind(user.password.as_ref().map(|hash| hash.as_str()))
+        .bind(&user.first_name)
+        .bind(&user.last_name)
+        .bind(rows::column(user.created_at))
+        .bind(rows::column(user.updated_at))
+        .bind(rows::extra_text(&user.extra)?))
 }
