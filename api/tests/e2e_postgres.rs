@@ -65,6 +65,16 @@ fn postgres_env<'a>(
     ]
 }
 
+/// The ids of a `GET /api/v1/users` answer, in its order.
+fn ids_of(listed: &serde_json::Value) -> Vec<&str> {
+    listed
+        .as_array()
+        .expect("a JSON array")
+        .iter()
+        .filter_map(|user| user["id"].as_str())
+        .collect()
+}
+
 /// Two servers on one database.
 async fn two_servers(database: &TestDatabase, auth_type: &str) -> (Server, Server) {
     let env = postgres_env(database.url(), database, auth_type);
@@ -111,12 +121,7 @@ async fn a_user_created_on_one_server_is_listed_and_can_log_in_on_the_other() {
         .await;
 
     let listed = two.users(&admin).await;
-    let ids: Vec<&str> = listed
-        .as_array()
-        .expect("a JSON array")
-        .iter()
-        .filter_map(|user| user["id"].as_str())
-        .collect();
+    let ids = ids_of(&listed);
     assert_eq!(ids, [U1.id, U2.id, created["id"].as_str().expect("an id")]);
     two.login("carol@hbtn.io", "c4r0l").await.assert_status(200);
 }
@@ -298,12 +303,7 @@ async fn migrate_copies_a_data_folder_once_and_a_second_run_changes_nothing() {
     let server_env = postgres_env(database.url(), &database, "basic_auth");
     let server = Server::start(&server_env, None).await;
     let listed = server.users(&Creds::user(&U3)).await;
-    let ids: Vec<&str> = listed
-        .as_array()
-        .expect("a JSON array")
-        .iter()
-        .filter_map(|user| user["id"].as_str())
-        .collect();
+    let ids = ids_of(&listed);
     assert_eq!(ids, [U1.id, U2.id, U3.id], "the original's order is kept");
 }
 

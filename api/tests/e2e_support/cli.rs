@@ -5,16 +5,16 @@ use std::fs::{self, File};
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use tempfile::TempDir;
+
+use super::server::wait_at_most;
 
 /// The binary under test, built by cargo for this test crate.
 const BINARY: &str = env!("CARGO_BIN_EXE_api");
 /// How long a command may run before the test fails (Argon2 is cheap in the harness).
 const COMMAND_TIMEOUT: Duration = Duration::from_secs(15);
-/// How often the exit is polled.
-const POLL: Duration = Duration::from_millis(20);
 
 /// How a command ended and what it printed.
 #[derive(Debug)]
@@ -84,20 +84,11 @@ pub fn run_cli(
         // A command that exits before reading closes the pipe; that is its answer, not ours.
         let _ = pipe.write_all(text.as_bytes());
     }
-    let deadline = Instant::now() + COMMAND_TIMEOUT;
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("the child can be polled") {
-            break status;
-        }
-        if Instant::now() >= deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!(
-                "api {arguments:?} did not exit within {COMMAND_TIMEOUT:?}\n--- stderr ---\n{}",
-                fs::read_to_string(&stderr_path).unwrap_or_default()
-            );
-        }
-        std::thread::sleep(POLL);
+    let Some(status) = wait_at_most(&mut child, COMMAND_TIMEOUT) else {
+        panic!(
+            "api {arguments:?} did not exit within {COMMAND_TIMEOUT:?}\n--- stderr ---\n{}",
+            fs::read_to_string(&stderr_path).unwrap_or_default()
+        );
     };
     CommandOutput {
         code: status.code(),

@@ -4,7 +4,7 @@
 use std::fs::{self, File};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 use reqwest::Client;
@@ -249,22 +249,30 @@ pub fn run_to_exit(env: &[(&str, &str)], data_dir: &Path) -> Exit {
     let mut child = command(env, data_dir, logs.path(), free_port(), DataDirBy::Variable)
         .spawn()
         .expect("the api binary can be spawned");
-    let deadline = Instant::now() + START_TIMEOUT;
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("the child can be polled") {
-            break status;
-        }
-        if Instant::now() >= deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            let stderr = fs::read_to_string(logs.path().join("stderr.log")).unwrap_or_default();
-            panic!("the api binary was expected to refuse to start but kept running\n--- stderr ---\n{stderr}");
-        }
-        std::thread::sleep(POLL);
+    let Some(status) = wait_at_most(&mut child, START_TIMEOUT) else {
+        let stderr = fs::read_to_string(logs.path().join("stderr.log")).unwrap_or_default();
+        panic!("the api binary was expected to refuse to start but kept running\n--- stderr ---\n{stderr}");
     };
     Exit {
         code: status.code(),
         stderr: fs::read_to_string(logs.path().join("stderr.log")).unwrap_or_default(),
+    }
+}
+
+/// Waits for `child` to exit, polling, for at most `timeout`; past it, kills it and returns
+/// `None`.
+pub fn wait_at_most(child: &mut Child, timeout: Duration) -> Option<ExitStatus> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Some(status) = child.try_wait().expect("the child can be polled") {
+            return Some(status);
+        }
+        if Instant::now() >= deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        }
+        std::thread::sleep(POLL);
     }
 }
 
