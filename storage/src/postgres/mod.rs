@@ -24,6 +24,7 @@
 mod database;
 mod errors;
 mod options;
+mod redact;
 mod rows;
 mod sessions;
 mod store;
@@ -32,6 +33,7 @@ pub mod testing;
 mod users;
 
 pub use options::{PgOptions, DEFAULT_MAX_CONNECTIONS, DEFAULT_TIMEOUT};
+pub use redact::redact_password;
 pub use sessions::PgSessionRepository;
 pub use store::PgStore;
 pub use users::PgUserRepository;

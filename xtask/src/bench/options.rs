@@ -180,7 +180,7 @@ fn database_url(source: &str, url: String) -> Result<String, OptionsError> {
     } else {
         Err(OptionsError(format!(
             "{source} expects a URL like postgres://user@host:5432/database, got {:?}",
-            super::database::redact_password(&url)
+            storage::postgres::redact_password(&url)
         )))
     }
 }
@@ -195,11 +195,11 @@ pub fn shown_args(args: &[String]) -> Vec<String> {
             continue;
         }
         if url_follows {
-            shown.push(super::database::redact_password(arg));
+            shown.push(storage::postgres::redact_password(arg));
         } else if let Some(url) = arg.strip_prefix("--database-url=") {
             shown.push(format!(
                 "--database-url={}",
-                super::database::redact_password(url)
+                storage::postgres::redact_password(url)
             ));
         } else {
             shown.push(arg.clone());

@@ -12,8 +12,8 @@ use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use super::database::redact_password;
 use super::error::BenchError;
+use storage::postgres::redact_password;
 
 /// The longest PostgreSQL identifier (longer ones are silently truncated by the server).
 const MAX_IDENTIFIER_LEN: usize = 63;
