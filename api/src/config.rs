@@ -304,19 +304,13 @@ fn parse_throttle_options<'a>(
 ) -> Result<ThrottleOptions, ConfigError> {
     const WINDOW: &str = "LOGIN_FAILURE_WINDOW_SECONDS";
     const WINDOW_EXPECTED: &str = "a whole number of seconds from 1 to 86400";
-    let window_seconds = parse_number(
+    let window_seconds = parse_in_range(
         WINDOW,
         get(WINDOW),
         DEFAULT_FAILURE_WINDOW_SECONDS,
         WINDOW_EXPECTED,
+        1..=MAX_FAILURE_WINDOW_SECONDS,
     )?;
-    if !(1..=MAX_FAILURE_WINDOW_SECONDS).contains(&window_seconds) {
-        return Err(ConfigError::Invalid {
-            name: WINDOW,
-            value: get(WINDOW).unwrap_or_default().to_string(),
-            expected: WINDOW_EXPECTED,
-        });
-    }
     Ok(ThrottleOptions {
         max_failures_per_account: parse_number(
             "LOGIN_MAX_FAILURES_PER_ACCOUNT",
@@ -359,14 +353,7 @@ fn parse_timeout(
     default: u64,
     expected: &'static str,
 ) -> Result<u64, ConfigError> {
-    match parse_number(name, value, default, expected)? {
-        seconds if seconds <= MAX_TIMEOUT_SECONDS => Ok(seconds),
-        _ => Err(ConfigError::Invalid {
-            name,
-            value: value.unwrap_or_default().to_string(),
-            expected,
-        }),
-    }
+    parse_in_range(name, value, default, expected, 0..=MAX_TIMEOUT_SECONDS)
 }
 
 fn parse_log_format(value: Option<&str>) -> Result<LogFormat, ConfigError> {
@@ -419,20 +406,34 @@ fn parse_number<T: std::str::FromStr>(
     }
 }
 
+/// Parses like [`parse_number`] and also refuses a number outside `range`, with the same
+/// message naming the variable, the value and `expected`.
+pub(crate) fn parse_in_range<T: std::str::FromStr + PartialOrd>(
+    name: &'static str,
+    value: Option<&str>,
+    default: T,
+    expected: &'static str,
+    range: std::ops::RangeInclusive<T>,
+) -> Result<T, ConfigError> {
+    let number = parse_number(name, value, default, expected)?;
+    if range.contains(&number) {
+        Ok(number)
+    } else {
+        Err(ConfigError::Invalid {
+            name,
+            value: value.unwrap_or_default().to_string(),
+            expected,
+        })
+    }
+}
+
 fn parse_positive(
     name: &'static str,
     value: Option<&str>,
     default: usize,
 ) -> Result<usize, ConfigError> {
     const EXPECTED: &str = "a positive whole number of bytes";
-    match parse_number(name, value, default, EXPECTED)? {
-        0 => Err(ConfigError::Invalid {
-            name,
-            value: value.unwrap_or_default().to_string(),
-            expected: EXPECTED,
-        }),
-        n => Ok(n),
-    }
+    parse_in_range(name, value, default, EXPECTED, 1..=usize::MAX)
 }
 
 fn parse_flag(name: &'static str, value: Option<&str>) -> Result<bool, ConfigError> {

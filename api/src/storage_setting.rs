@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use storage::postgres::redact_password;
 
-use crate::config::ConfigError;
+use crate::config::{parse_in_range, ConfigError};
 
 /// The database operation timeout when `DATABASE_TIMEOUT_SECONDS` is unset.
 pub const DEFAULT_DATABASE_TIMEOUT_SECONDS: u64 = 5;
@@ -81,24 +81,24 @@ impl DatabaseSetting {
                 expected: "a URL like postgres://user:password@host:5432/database",
             });
         }
-        let timeout = parse_whole(
+        let timeout = parse_in_range(
             "DATABASE_TIMEOUT_SECONDS",
             get("DATABASE_TIMEOUT_SECONDS"),
             DEFAULT_DATABASE_TIMEOUT_SECONDS,
             "a whole number of seconds from 1 to 3600",
             1..=3600,
         )?;
-        let max_connections = parse_whole(
+        let max_connections = parse_in_range(
             "DATABASE_MAX_CONNECTIONS",
             get("DATABASE_MAX_CONNECTIONS"),
-            u64::from(DEFAULT_DATABASE_MAX_CONNECTIONS),
+            DEFAULT_DATABASE_MAX_CONNECTIONS,
             "a whole number of connections from 1 to 1000",
             1..=1000,
         )?;
         Ok(DatabaseSetting {
             url: url.to_string(),
             timeout: Duration::from_secs(timeout),
-            max_connections: u32::try_from(max_connections).unwrap_or(u32::MAX),
+            max_connections,
             schema: parse_schema(get("DATABASE_SCHEMA"))?,
         })
     }
@@ -106,26 +106,6 @@ impl DatabaseSetting {
     /// The URL with its password replaced by `***`, safe to log or print.
     pub fn display_url(&self) -> String {
         redact_password(&self.url)
-    }
-}
-
-fn parse_whole(
-    name: &'static str,
-    value: Option<&str>,
-    default: u64,
-    expected: &'static str,
-    range: std::ops::RangeInclusive<u64>,
-) -> Result<u64, ConfigError> {
-    let Some(text) = value else {
-        return Ok(default);
-    };
-    match text.trim().parse::<u64>() {
-        Ok(n) if range.contains(&n) => Ok(n),
-        _ => Err(ConfigError::Invalid {
-            name,
-            value: text.to_string(),
-            expected,
-        }),
     }
 }
 
