@@ -37,12 +37,11 @@ impl Accounts {
             .pending
             .admit_when_settled(|| self.throttle.admit(email, client))
             .await;
-        let admission = match admitted {
-            Ok(admission) => admission,
+        // `_pending` settles when this function returns or is abandoned (the client went away).
+        let (admission, _pending) = match admitted {
+            Ok(admitted) => admitted,
             Err(retry_after) => return Ok(Attempt::Throttled(retry_after)),
         };
-        // Settled when this function returns or is abandoned (the client went away).
-        let _pending = self.pending.start();
         let check = match self.check_credentials(email, password).await {
             Ok(check) => check,
             Err(err) => {

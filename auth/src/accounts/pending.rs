@@ -34,29 +34,31 @@ pub(crate) struct PendingCheck<'a> {
 }
 
 impl PendingChecks {
-    /// Records a check as under way until the returned guard is dropped.
-    pub(crate) fn start(&self) -> PendingCheck<'_> {
-        self.count.fetch_add(1, Ordering::SeqCst);
-        PendingCheck { checks: self }
-    }
-
     /// Runs `admit` until it succeeds, waiting for a pending check to settle after each refusal
-    /// while any is under way, until `SETTLE_WAIT` has passed; returns the last refusal then.
+    /// while any other is under way, until `SETTLE_WAIT` has passed; returns the last refusal
+    /// then. An admitted check counts as pending until the returned guard is dropped.
+    ///
+    /// The asking attempt counts itself as pending *before* it asks, so an attempt admitted on
+    /// another thread is always counted by the time its admission can cause a refusal here.
     pub(crate) async fn admit_when_settled<T, E>(
         &self,
         mut admit: impl FnMut() -> Result<T, E>,
-    ) -> Result<T, E> {
+    ) -> Result<(T, PendingCheck<'_>), E> {
         let deadline = Instant::now() + SETTLE_WAIT;
         loop {
             // Registered before asking, so a check settling in between is not missed.
             let settled = self.settled.notified();
             tokio::pin!(settled);
             settled.as_mut().enable();
+            self.count.fetch_add(1, Ordering::SeqCst);
             match admit() {
-                Ok(admitted) => return Ok(admitted),
+                Ok(admitted) => return Ok((admitted, PendingCheck { checks: self })),
                 Err(refusal) => {
-                    let waiting_helps = self.count.load(Ordering::SeqCst) > 0;
-                    if !waiting_helps || tokio::time::timeout_at(deadline, settled).await.is_err() {
+                    // Taken back without a signal: nothing settled, and a signal would wake
+                    // this very attempt's `settled` into a busy loop.
+                    let others_pending = self.count.fetch_sub(1, Ordering::SeqCst) > 1;
+                    if !others_pending || tokio::time::timeout_at(deadline, settled).await.is_err()
+                    {
                         return Err(refusal);
                     }
                 }
