@@ -6,6 +6,7 @@
 //! binds and runs it with the expired-session sweep and graceful shutdown.
 #![warn(missing_docs)]
 
+pub mod access_line;
 mod app;
 mod body;
 mod body_limit;

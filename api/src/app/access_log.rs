@@ -1,13 +1,14 @@
-//! The access log: one `tracing` event per request under the target `access`, at INFO.
+//! The access log: one line per request under the target `access`, at INFO (see
+//! [`crate::access_line`] for what it holds and where it goes).
 //!
-//! It holds the method, the path without its query (query strings may carry secrets), the
-//! status, the latency in microseconds and the request id; never a header, a cookie or a body.
 //! `RUST_LOG=info,access=off` turns it off, and then nothing of it is computed.
 
 use std::time::Instant;
 
 use axum::extract::Request;
 use axum::http::{HeaderValue, Method, StatusCode, Uri};
+
+use crate::access_line::AccessLine;
 
 /// What the access line needs from the request, taken before the request is routed.
 pub struct AccessEntry {
@@ -33,18 +34,14 @@ impl AccessEntry {
 
     /// Writes the line for the answer `status` under `request_id`.
     pub fn finish(self, status: StatusCode, request_id: &HeaderValue) {
-        let latency_us = u64::try_from(self.started.elapsed().as_micros()).unwrap_or(u64::MAX);
-        tracing::info!(
-            target: "access",
-            // Plain `&str` values: the binary's formatter writes them as they are, with no
-            // `fmt` machinery (none holds a space: a method token, a URI path, a visible-ASCII
-            // id).
-            method = self.method.as_str(),
-            path = self.uri.path(),
-            status = u64::from(status.as_u16()),
-            latency_us,
+        AccessLine {
+            method: self.method.as_str(),
+            path: self.uri.path(),
+            status: status.as_u16(),
+            latency_us: u64::try_from(self.started.elapsed().as_micros()).unwrap_or(u64::MAX),
             // Accepted ids are visible ASCII, new ones hex: `to_str` always succeeds.
-            request_id = request_id.to_str().unwrap_or("-"),
-        );
+            request_id: request_id.to_str().unwrap_or("-"),
+        }
+        .emit();
     }
 }

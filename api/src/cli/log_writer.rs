@@ -136,6 +136,13 @@ fn write_batches<W: Write>(shared: &Shared, mut output: W) {
     }
 }
 
+impl BatchWriter {
+    /// Queues `line` (one or more whole lines) without waiting for stderr.
+    pub fn append(&self, line: &[u8]) {
+        self.shared.append(line);
+    }
+}
+
 impl Write for BatchWriter {
     fn write(&mut self, line: &[u8]) -> io::Result<usize> {
         self.shared.append(line);

@@ -4,7 +4,7 @@
 //! overrides it ([`settings`]). Exit codes: 0 success, 1 a refused configuration or a failed
 //! command, 2 a command line that does not parse.
 
-mod access_format;
+mod access_sink;
 mod error;
 mod log_writer;
 mod logging;
