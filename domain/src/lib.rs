@@ -11,6 +11,7 @@ pub mod clock;
 pub mod error;
 pub mod ids;
 pub mod password;
+mod public_json;
 pub mod session;
 pub mod timestamp;
 pub mod user;

@@ -74,7 +74,7 @@ impl FromStr for Timestamp {
 impl Timestamp {
     /// Writes the 19-byte text into `buffer` without the formatting machinery, for the years
     /// 0-9999 (every timestamp a data file can hold in this format); `None` outside them.
-    fn write_ascii(&self, buffer: &mut [u8; 19]) -> Option<()> {
+    pub(crate) fn write_ascii(&self, buffer: &mut [u8; 19]) -> Option<()> {
         let (date, time) = (self.0.date(), self.0.time());
         let year = u32::try_from(date.year())
             .ok()

@@ -12,7 +12,7 @@ use crate::body::form_fields;
 use crate::connect_info::client_address;
 use crate::error::ApiError;
 use crate::input::{self, LoginForm};
-use crate::json::json_response;
+use crate::json::{json_response, user_response};
 use crate::openapi::responses::{
     LoginNotFound, LoginRefused, NotFound, TooManyRequests, WrongPassword,
 };
@@ -74,7 +74,7 @@ pub async fn login(State(state): State<AppState>, request: Request) -> Result<Re
                 sessions.destroy_session(&previous).await?;
             }
             let cookie = state.cookie.login(&session_id, sessions.duration())?;
-            let mut response = json_response(StatusCode::OK, &user.public());
+            let mut response = user_response(StatusCode::OK, &user.public());
             response.headers_mut().insert(header::SET_COOKIE, cookie);
             Ok(response)
         }

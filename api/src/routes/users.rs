@@ -13,7 +13,7 @@ use crate::body::json_object;
 use crate::error::ApiError;
 use crate::filter::CurrentUser;
 use crate::input;
-use crate::json::json_response;
+use crate::json::{json_response, user_response};
 use crate::openapi::responses::{
     NewUserRefused, NotFound, PasswordChangeRefused, PasswordChangeUnauthorized, WrongFormat,
 };
@@ -55,7 +55,7 @@ pub async fn show(
         return show_me(CurrentUser(current)).await;
     }
     let user = state.users.get(&id).await?.ok_or(ApiError::NotFound)?;
-    Ok(json_response(StatusCode::OK, &user.public()))
+    Ok(user_response(StatusCode::OK, &user.public()))
 }
 
 /// Deletes a user.
@@ -86,7 +86,7 @@ pub async fn remove(
     ))]
 pub async fn show_me(CurrentUser(current): CurrentUser) -> Result<Response, ApiError> {
     let user = current.ok_or(ApiError::NotFound)?;
-    Ok(json_response(StatusCode::OK, &user.public()))
+    Ok(user_response(StatusCode::OK, &user.public()))
 }
 
 /// Deletes the user whose id is literally `me`.
@@ -147,7 +147,7 @@ pub async fn create(
     let object = json_object(&headers, body, state.body_limit).await?;
     let new_user = input::new_user(&object)?;
     match state.accounts.create_user(new_user).await {
-        Ok(user) => Ok(json_response(StatusCode::CREATED, &user.public())),
+        Ok(user) => Ok(user_response(StatusCode::CREATED, &user.public())),
         Err(AuthError::Storage(refused @ StorageError::DuplicateEmail)) => {
             Err(ApiError::CannotCreateUser(refused.to_string()))
         }
@@ -192,7 +192,7 @@ async fn update_user(
         .update_names(id, change)
         .await?
         .ok_or(ApiError::NotFound)?;
-    Ok(json_response(StatusCode::OK, &user.public()))
+    Ok(user_response(StatusCode::OK, &user.public()))
 }
 
 /// Changes the authenticated user's password.
@@ -233,7 +233,7 @@ pub async fn change_password(
         )
         .await?
     {
-        PasswordChange::Changed { user, .. } => Ok(json_response(StatusCode::OK, &user.public())),
+        PasswordChange::Changed { user, .. } => Ok(user_response(StatusCode::OK, &user.public())),
         PasswordChange::WrongPassword => Err(ApiError::WrongPassword),
         PasswordChange::UnknownUser => Err(ApiError::NotFound),
     }
