@@ -29,12 +29,17 @@ impl SessionCookie {
     /// Returns the session cookie's value from every `Cookie` header of the request, parsed the
     /// way Werkzeug does; bytes that are not UTF-8 are replaced rather than refused.
     pub fn read(&self, headers: &HeaderMap) -> Option<String> {
-        let values: Vec<String> = headers
-            .get_all(header::COOKIE)
+        let values = headers.get_all(header::COOKIE);
+        // Nearly every Cookie header is UTF-8 (ASCII, as browsers send it): read in place,
+        // without copying each header into a String first.
+        if values.iter().all(|value| in_place(value).is_some()) {
+            return auth::cookie::session_cookie(values.iter().filter_map(in_place), &self.name);
+        }
+        let lossy: Vec<String> = values
             .iter()
             .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned())
             .collect();
-        auth::cookie::session_cookie(values.iter().map(String::as_str), &self.name)
+        auth::cookie::session_cookie(lossy.iter().map(String::as_str), &self.name)
     }
 
     /// Builds the `Set-Cookie` value of a successful login: `Path=/; HttpOnly; SameSite=Lax`,
@@ -70,9 +75,52 @@ impl SessionCookie {
     }
 }
 
+/// The header's text when it is UTF-8, borrowed.
+fn in_place(value: &HeaderValue) -> Option<&str> {
+    std::str::from_utf8(value.as_bytes()).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn headers(values: &[&[u8]]) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        for value in values {
+            headers.append(
+                header::COOKIE,
+                HeaderValue::from_bytes(value).expect("a header value"),
+            );
+        }
+        headers
+    }
+
+    #[test]
+    fn the_session_cookie_is_found_in_any_cookie_header() {
+        let cookie = SessionCookie::new("sid", false);
+        assert_eq!(cookie.read(&headers(&[])), None);
+        assert_eq!(
+            cookie.read(&headers(&[b"a=1; sid=abc; b=2"])),
+            Some("abc".to_string())
+        );
+        assert_eq!(
+            cookie.read(&headers(&[b"a=1", b"sid=second"])),
+            Some("second".to_string())
+        );
+    }
+
+    #[test]
+    fn bytes_that_are_not_utf8_are_replaced_not_refused() {
+        let cookie = SessionCookie::new("sid", false);
+        assert_eq!(
+            cookie.read(&headers(&[b"x=\xff", b"sid=ab\xffc"])),
+            Some("ab\u{fffd}c".to_string())
+        );
+        assert_eq!(
+            cookie.read(&headers(&[b"sid=caf\xc3\xa9"])),
+            Some("caf\u{e9}".to_string())
+        );
+    }
 
     #[test]
     fn the_login_cookie_carries_max_age_only_when_sessions_expire() {
