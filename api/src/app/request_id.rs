@@ -4,7 +4,6 @@
 //! increment and one small allocation per request, unique across restarts for all practical
 //! purposes (48 random bits per process), and it says in which order one process saw requests.
 
-use std::fmt::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::LazyLock;
 
@@ -43,13 +42,22 @@ fn is_acceptable(id: &[u8]) -> bool {
 
 /// Makes a new id.
 fn new_request_id() -> HeaderValue {
-    let number = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let mut text = String::with_capacity(PREFIX.len() + 17);
-    text.push_str(&PREFIX);
-    // Writing to a String cannot fail.
-    let _ = write!(text, "-{number:x}");
-    // Hex digits and a dash are always a valid header value; the Bytes take the String's
-    // buffer without a copy.
+    numbered_id(COUNTER.fetch_add(1, Ordering::Relaxed))
+}
+
+/// The id of this process numbered `number`.
+fn numbered_id(number: u64) -> HeaderValue {
+    let mut text = Vec::with_capacity(PREFIX.len() + 17);
+    text.extend_from_slice(PREFIX.as_bytes());
+    text.push(b'-');
+    // The counter in lower-case hex without leading zeros, written by hand (`fmt` cost more
+    // than the rest of the id).
+    let digits = (64 - (number | 1).leading_zeros()).div_ceil(4);
+    for shift in (0..digits).rev() {
+        text.push(b"0123456789abcdef"[((number >> (shift * 4)) & 0xf) as usize]);
+    }
+    // Hex digits and a dash are always a valid header value; the Bytes take the buffer
+    // without a copy.
     HeaderValue::from_maybe_shared(Bytes::from(text))
         .unwrap_or_else(|_| HeaderValue::from_static("-"))
 }
@@ -86,6 +94,17 @@ mod tests {
             let replaced = request_id(&with_id(id));
             assert_ne!(replaced.as_bytes(), id);
             assert!(is_acceptable(replaced.as_bytes()), "{replaced:?}");
+        }
+    }
+
+    #[test]
+    fn the_counter_is_written_in_hex_without_leading_zeros() {
+        for number in [0, 1, 15, 16, 255, 4096, u64::MAX] {
+            let id = numbered_id(number);
+            assert_eq!(
+                id.to_str().expect("ASCII"),
+                format!("{}-{number:x}", *PREFIX)
+            );
         }
     }
 
