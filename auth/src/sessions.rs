@@ -84,8 +84,10 @@ impl SessionAuth {
 
     /// Tells whether `session` has ended at `now`, by age or by disuse.
     fn has_ended(&self, session: &UserSession, now: Timestamp) -> bool {
+        // The remembered last use is looked up only when disuse can end a session: this runs
+        // on every authenticated request, and the map is shared by every worker thread.
         self.duration.is_expired(session.created_at, now)
-            || self.idle.is_expired(self.last_seen(session), now)
+            || (self.idle.applies() && self.idle.is_expired(self.last_seen(session), now))
     }
 
     /// Returns the stored session with this id if it is still live at `now`; an ended one is
