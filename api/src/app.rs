@@ -17,11 +17,11 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use axum::extract::{DefaultBodyLimit, Request};
+use axum::extract::Request;
 use axum::http::{header, HeaderValue, Method};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
-use tower::{Layer, Service, ServiceExt};
+use tower::{Layer, Service};
 use tower_http::normalize_path::{NormalizePath, NormalizePathLayer};
 
 use crate::connect_info::client_address;
@@ -40,10 +40,9 @@ use request_id::X_REQUEST_ID;
 /// [`Gateway::with_request_timeout`]); serve it with [`crate::serve`]/[`crate::run`] or call it
 /// with `tower::ServiceExt::oneshot`.
 pub fn router(state: AppState) -> Gateway {
-    let routes = routes::table()
-        // Multipart and form parsing honour the same limit as every other body.
-        .layer(DefaultBodyLimit::max(state.body_limit))
-        .with_state(state.clone());
+    // Bodies are read within `MAX_BODY_BYTES` where they are read (`body.rs`), so no layer over
+    // every route is needed for it.
+    let routes = routes::table().with_state(state.clone());
     Gateway {
         state,
         // Trimming the trailing slash must happen before routing, so it wraps the router.
@@ -119,21 +118,23 @@ impl Gateway {
         response
     }
 
-    async fn route(self, mut request: Request) -> Response {
+    async fn route(mut self, request: Request) -> Response {
         if body_limit::declares_too_much(request.headers(), self.state.body_limit) {
             return ApiError::PayloadTooLarge.into_response();
         }
         // Only the path and headers are looked at; the request itself (whose body is not
         // `Sync`) is not held across the await.
         let client = client_address(request.extensions());
-        match identify(&self.state, request.uri().path(), request.headers(), client).await {
-            Ok(user) => {
-                request.extensions_mut().insert(CurrentUser(user));
-            }
-            Err(error) => return error.into_response(),
-        }
+        let user =
+            match identify(&self.state, request.uri().path(), request.headers(), client).await {
+                Ok(user) => user,
+                Err(error) => return error.into_response(),
+            };
         let is_options = request.method() == Method::OPTIONS;
-        let response = match self.routes.oneshot(request).await {
+        // The router is always ready, so it is called directly rather than through
+        // `oneshot`'s readiness state machine.
+        let routed = self.routes.call(request);
+        let response = match CurrentUser::scope(user, routed).await {
             Ok(response) => response,
             Err(never) => match never {},
         };

@@ -4,12 +4,15 @@
 //! this API's own answers: `Wrong format` for anything that is not a JSON object (D4, D7), 413
 //! past the size limit, and "no fields" for a login body that is not a form.
 
+use std::convert::Infallible;
+
 use axum::body::{Body, Bytes};
-use axum::extract::{FromRequest, Multipart, Request};
+use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Request};
 use axum::http::{header, HeaderMap};
 use axum::Form;
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use serde_json::{Map, Value};
+use tower::{Layer, ServiceExt};
 
 use crate::error::ApiError;
 
@@ -57,13 +60,30 @@ pub async fn form_fields(request: Request, limit: usize) -> Result<FormFields, A
     let (parts, body) = request.into_parts();
     let bytes = read_bytes(body, limit).await?;
     let request = Request::from_parts(parts, Body::from(bytes));
-    Ok(match kind {
+    // axum's extractors apply their own default limit (2 MB) unless a `DefaultBodyLimit` layer
+    // says otherwise; the layer wraps this one parse rather than the whole route table, so the
+    // requests that read no form do not carry it. The body is already within `limit`.
+    let parse = tower::service_fn(move |request: Request| async move {
+        Ok::<_, Infallible>(parse_fields(kind, request).await)
+    });
+    match DefaultBodyLimit::max(limit)
+        .layer(parse)
+        .oneshot(request)
+        .await
+    {
+        Ok(fields) => Ok(fields),
+        Err(never) => match never {},
+    }
+}
+
+async fn parse_fields(kind: FormKind, request: Request) -> FormFields {
+    match kind {
         FormKind::UrlEncoded => Form::<FormFields>::from_request(request, &())
             .await
             .map(|Form(fields)| fields)
             .unwrap_or_default(),
         FormKind::Multipart => multipart_fields(request).await.unwrap_or_default(),
-    })
+    }
 }
 
 async fn multipart_fields(request: Request) -> Option<FormFields> {

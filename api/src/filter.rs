@@ -6,7 +6,9 @@
 //! Basic credentials of an account or address with too many recent failures: 429 with
 //! `Retry-After`. Anything else: 403. A failing store: 503.
 
+use std::cell::Cell;
 use std::convert::Infallible;
+use std::future::Future;
 use std::net::IpAddr;
 use std::sync::Arc;
 
@@ -25,13 +27,32 @@ use crate::state::AppState;
 #[derive(Debug, Clone, Default)]
 pub struct CurrentUser(pub Option<Arc<User>>);
 
+tokio::task_local! {
+    /// The user of the request the current task is answering, until a handler takes it.
+    ///
+    /// A task-local rather than a request extension: the extension map is a hash map of boxed
+    /// values, and this one would be its fourth entry on most requests (after axum's matched
+    /// path and URL parameters and the peer address), which made it grow on every request.
+    static AUTHENTICATED: Cell<Option<Arc<User>>>;
+}
+
+impl CurrentUser {
+    /// Runs `answer` (the routing and the handler of one request) with `user` as the
+    /// request's [`CurrentUser`].
+    pub(crate) async fn scope<F: Future>(user: Option<Arc<User>>, answer: F) -> F::Output {
+        AUTHENTICATED.scope(Cell::new(user), answer).await
+    }
+}
+
 impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
     type Rejection = Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        // Taken rather than cloned: a handler extracts it once, and the user record is the
-        // largest thing a request carries.
-        Ok(parts.extensions.remove::<CurrentUser>().unwrap_or_default())
+    async fn from_request_parts(_parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        // Taken rather than cloned: a handler extracts it once. Outside the gateway (no scope)
+        // there is no user.
+        Ok(CurrentUser(
+            AUTHENTICATED.try_with(Cell::take).ok().flatten(),
+        ))
     }
 }
 
