@@ -71,7 +71,7 @@ impl Service<Request> for Gateway {
 
     fn call(&mut self, request: Request) -> Self::Future {
         let gateway = self.clone();
-        Box::pin(async move { Ok(gateway.answer(request).await) })
+        Box::pin(gateway.answer(request))
     }
 }
 
@@ -84,7 +84,7 @@ impl Gateway {
         self
     }
 
-    async fn answer(self, request: Request) -> Response {
+    async fn answer(self, request: Request) -> Result<Response, Infallible> {
         let request_id = request_id::request_id(request.headers());
         let access = AccessEntry::start(&request);
         let under_api = cors::is_api_path(request.uri().path());
@@ -115,7 +115,7 @@ impl Gateway {
             access.finish(response.status(), &request_id);
         }
         response.headers_mut().insert(&X_REQUEST_ID, request_id);
-        response
+        Ok(response)
     }
 
     async fn route(mut self, request: Request) -> Response {

@@ -39,8 +39,11 @@ tokio::task_local! {
 impl CurrentUser {
     /// Runs `answer` (the routing and the handler of one request) with `user` as the
     /// request's [`CurrentUser`].
-    pub(crate) async fn scope<F: Future>(user: Option<Arc<User>>, answer: F) -> F::Output {
-        AUTHENTICATED.scope(Cell::new(user), answer).await
+    pub(crate) fn scope<F: Future>(
+        user: Option<Arc<User>>,
+        answer: F,
+    ) -> impl Future<Output = F::Output> {
+        AUTHENTICATED.scope(Cell::new(user), answer)
     }
 }
 

@@ -2,7 +2,7 @@
 //! length, as the original's Flask `jsonify` did.
 
 use axum::body::Body;
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
 use domain::user::PublicUser;
 use serde::Serialize;
@@ -43,15 +43,17 @@ pub fn user_response(status: StatusCode, user: &PublicUser<'_>) -> Response {
 /// Ends `bytes` with the newline and wraps them with their type and length.
 fn finish(status: StatusCode, mut bytes: Vec<u8>) -> Response {
     bytes.push(b'\n');
-    let length = HeaderValue::from(bytes.len());
-    let mut response = Response::new(Body::from(bytes));
-    *response.status_mut() = status;
-    let headers = response.headers_mut();
+    // Room for every header the answer ends up with (these two, CORS, `Cache-Control`,
+    // `X-Request-Id`, a cookie, `Date`), so the map is allocated once and never grows.
+    let mut headers = HeaderMap::with_capacity(8);
     headers.insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),
     );
-    headers.insert(header::CONTENT_LENGTH, length);
+    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(bytes.len()));
+    let mut response = Response::new(Body::from(bytes));
+    *response.status_mut() = status;
+    *response.headers_mut() = headers;
     response
 }
 
