@@ -2,9 +2,11 @@
 //!
 //! Every Argon2 operation of the service (hashing a new password, verifying one, making the dummy
 //! hash) goes through one `HashingPool`: it first waits, asynchronously, for a permit of a
-//! semaphore sized to the CPUs, then runs the work on tokio's blocking threads. A burst of logins
-//! therefore queues instead of starting hundreds of 19 MiB computations at once, and the async
-//! worker threads keep serving other requests while a check waits for its turn.
+//! semaphore sized to the CPUs, then runs the work on a thread of its own at a lower scheduling
+//! priority ([`priority`]). A burst of logins therefore queues instead of starting hundreds of
+//! 19 MiB computations at once, the async worker threads keep serving other requests while a
+//! check waits for its turn, and when the cores are all busy the requests that need no hash get
+//! them first.
 
 use std::num::NonZeroUsize;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -14,6 +16,8 @@ use domain::{PasswordHash, PasswordHasher, Verification};
 use tokio::sync::{OnceCell, Semaphore};
 
 use crate::AuthError;
+
+pub mod priority;
 
 /// Counters of the Argon2 work done since the service started, for metrics and tests.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -105,7 +109,7 @@ impl Job {
     }
 }
 
-/// Runs Argon2 work on blocking threads, at most `permits` jobs at a time.
+/// Runs Argon2 work on low-priority threads, at most `permits` jobs at a time.
 pub(crate) struct HashingPool {
     hasher: Arc<PasswordHasher>,
     permits: Arc<Semaphore>,
@@ -209,17 +213,28 @@ impl HashingPool {
             #[cfg(test)]
             hook: self.hook.clone(),
         };
-        tokio::task::spawn_blocking(move || {
-            let _permit = permit;
-            let _running = InFlight::enter(&job.counters);
-            #[cfg(test)]
-            if let Some(hook) = &job.hook {
-                hook();
-            }
-            work(&job)
-        })
-        .await
-        .map_err(|e| AuthError::Task(e.to_string()))
+        let (answer, answered) = tokio::sync::oneshot::channel();
+        // A thread of its own rather than tokio's blocking pool, so that it can run at a lower
+        // priority (see `priority`) without lowering the pool's other work. Starting a thread
+        // costs some microseconds; the job costs tens of milliseconds.
+        std::thread::Builder::new()
+            .name("argon2".into())
+            .spawn(move || {
+                priority::lower_this_thread();
+                let _permit = permit;
+                let _running = InFlight::enter(&job.counters);
+                #[cfg(test)]
+                if let Some(hook) = &job.hook {
+                    hook();
+                }
+                // Nobody waits any more when the request was cancelled: the result is dropped.
+                let _ = answer.send(work(&job));
+            })
+            .map_err(|e| AuthError::Task(format!("cannot start an Argon2 thread: {e}")))?;
+        // The sender is dropped without an answer only if the work panicked.
+        answered
+            .await
+            .map_err(|_| AuthError::Task("an Argon2 job panicked".into()))
     }
 }
 
