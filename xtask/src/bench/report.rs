@@ -59,6 +59,49 @@ pub fn load_table(results: &BenchResults) -> Table {
     table
 }
 
+/// The CPU one request cost the server and the load generator, for the load scenarios that
+/// report it (on Linux); `None` when none does.
+pub fn cpu_table(results: &BenchResults) -> Option<Table> {
+    let mut table = Table::new(&[
+        ("name", Align::Left),
+        ("server user", Align::Right),
+        ("server kernel", Align::Right),
+        ("loadgen user", Align::Right),
+        ("loadgen kernel", Align::Right),
+    ]);
+    let micros = |value: f64| format!("{value:.2} µs");
+    let mut any = false;
+    for row in &results.rows {
+        let Some(LoadMeasurement { result, .. }) = row.measurement() else {
+            continue;
+        };
+        let server = result.per_request(result.server_cpu);
+        let loadgen = result.per_request(result.loadgen_cpu);
+        if server.is_none() && loadgen.is_none() {
+            continue;
+        }
+        any = true;
+        let pair = |cpu: Option<(f64, f64)>| match cpu {
+            Some((user, system)) => [micros(user), micros(system)],
+            None => ["-".to_string(), "-".to_string()],
+        };
+        let [server_user, server_system] = pair(server);
+        let [loadgen_user, loadgen_system] = pair(loadgen);
+        table.push(vec![
+            row.name.to_string(),
+            server_user,
+            server_system,
+            loadgen_user,
+            loadgen_system,
+        ]);
+    }
+    any.then_some(table)
+}
+
+/// The line above the CPU table.
+const CPU_HEADING: &str = "CPU per request during the measured window (all threads; a login \
+     and logout pair is two requests)";
+
 /// The start-up scenario's table, if it was selected.
 pub fn startup_table(results: &BenchResults) -> Option<Table> {
     let outcome = results.startup.as_ref()?;
@@ -148,6 +191,11 @@ pub fn to_text(results: &BenchResults, checks: &[TargetCheck]) -> String {
         text.push_str(&load_table(results).to_text());
         text.push_str("\n\n");
     }
+    if let Some(table) = cpu_table(results) {
+        text.push_str(&format!("{CPU_HEADING}:\n"));
+        text.push_str(&table.to_text());
+        text.push_str("\n\n");
+    }
     if let Some(flood) = &results.login_flood {
         text.push_str(&format!("{FLOOD_HEADING}:\n"));
         text.push_str(&flood_table(flood).to_text());
@@ -210,6 +258,11 @@ pub fn to_markdown(results: &BenchResults, checks: &[TargetCheck], header: &RunH
         text.push_str(&load_table(results).to_markdown());
         text.push_str("\n\n");
     }
+    if let Some(table) = cpu_table(results) {
+        text.push_str(&format!("{CPU_HEADING}:\n\n"));
+        text.push_str(&table.to_markdown());
+        text.push_str("\n\n");
+    }
     if let Some(flood) = &results.login_flood {
         text.push_str(&format!("{FLOOD_HEADING}:\n\n"));
         text.push_str(&flood_table(flood).to_markdown());
@@ -260,6 +313,7 @@ mod tests {
     use crate::bench::results::fixtures::{full_results, measured};
     use crate::bench::results::{LoadOutcome, LoadRow};
     use crate::bench::targets::target_checks;
+    use crate::loadgen::cpu::CpuTime;
 
     #[test]
     fn the_text_report_shows_rows_ratios_and_verdicts() {
@@ -342,6 +396,35 @@ mod tests {
             markdown.contains("Command: `cargo xtask bench`."),
             "{markdown}"
         );
+    }
+
+    #[test]
+    fn the_cpu_table_lists_only_the_scenarios_that_measured_it() {
+        let mut results = full_results();
+        assert!(cpu_table(&results).is_none());
+        assert!(!to_text(&results, &[]).contains("CPU per request"));
+        let row = results
+            .rows
+            .iter_mut()
+            .find(|row| row.measurement().is_some())
+            .expect("a measured row");
+        let name = row.name;
+        if let LoadOutcome::Measured(measurement) = &mut row.outcome {
+            measurement.result.requests = 1_000;
+            measurement.result.server_cpu = Some(CpuTime {
+                user_us: 3_000,
+                system_us: 6_500,
+            });
+        }
+        let table = cpu_table(&results)
+            .expect("one row has CPU figures")
+            .to_markdown();
+        assert!(
+            table.contains(&format!("| {name} | 3.00 µs | 6.50 µs | - | - |")),
+            "{table}"
+        );
+        assert_eq!(table.lines().count(), 3, "{table}");
+        assert!(to_text(&results, &[]).contains("CPU per request"));
     }
 
     #[test]

@@ -90,6 +90,8 @@ pub mod fixtures {
             p99_us: Some(1_500),
             max_us: Some(3_000),
             first_error: None,
+            server_cpu: None,
+            loadgen_cpu: None,
         }
     }
 

@@ -98,7 +98,7 @@ pub fn run_load(
     }
     let server = RunningServer::start(&command, address, START_TIMEOUT)?;
     let workload = workload(scenario.workload, server.address())?;
-    let result = generate_load(ctx, address, workload);
+    let result = generate_load(ctx, address, workload, server.pid());
     let peak_rss_kib = server.peak_rss_kib();
     let log_tail = server.log_tail();
     server.stop();
@@ -324,8 +324,10 @@ fn generate_load(
     ctx: &BenchContext,
     address: SocketAddr,
     workload: Workload,
+    server_pid: u32,
 ) -> Result<LoadResult, BenchError> {
-    let plan = load_plan(ctx, address, ctx.options.connections, workload);
+    let mut plan = load_plan(ctx, address, ctx.options.connections, workload);
+    plan.server_pid = Some(server_pid);
     LoadProcess::spawn(ctx, &plan)?.finish()
 }
 
@@ -343,6 +345,7 @@ pub(super) fn load_plan(
         warmup_ms: WARMUP_MS,
         duration_ms: (ctx.options.seconds * 1000.0).round() as u64,
         workload,
+        server_pid: None,
     }
 }
 

@@ -99,6 +99,11 @@ impl RunningServer {
         }
     }
 
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Where the server listens.
     pub fn address(&self) -> SocketAddr {
         self.address

@@ -15,6 +15,7 @@ use hyper::StatusCode;
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
 
+use super::cpu::CpuTime;
 use super::latency::LatencySamples;
 use super::plan::{LoadPlan, LoadResult, Workload};
 use super::requests::{self, OutgoingRequest};
@@ -87,6 +88,7 @@ async fn drive_async(plan: Arc<LoadPlan>) -> Result<LoadResult, String> {
     };
     let host = HeaderValue::from_str(&plan.address.to_string())
         .map_err(|_| format!("invalid address {}", plan.address))?;
+    let sampler = tokio::spawn(sample_cpu(window, plan.server_pid));
     let mut tasks = Vec::with_capacity(plan.connections);
     for index in 0..plan.connections.max(1) {
         let connection = Connection {
@@ -111,6 +113,7 @@ async fn drive_async(plan: Arc<LoadPlan>) -> Result<LoadResult, String> {
             total.first_error = tally.first_error;
         }
     }
+    let (server_cpu, loadgen_cpu) = sampler.await.unwrap_or((None, None));
     let summary = total.samples.summarize();
     Ok(LoadResult {
         iterations: total.iterations,
@@ -121,7 +124,30 @@ async fn drive_async(plan: Arc<LoadPlan>) -> Result<LoadResult, String> {
         p99_us: summary.map(|s| s.p99_us),
         max_us: summary.map(|s| s.max_us),
         first_error: total.first_error,
+        server_cpu,
+        loadgen_cpu,
     })
+}
+
+/// Reads the CPU time of the server (when `server_pid` is given) and of this process at the
+/// start and the end of the measured window, and returns what each used in between.
+async fn sample_cpu(window: Window, server_pid: Option<u32>) -> (Option<CpuTime>, Option<CpuTime>) {
+    let read = || {
+        (
+            server_pid.and_then(|pid| CpuTime::of(Some(pid))),
+            CpuTime::of(None),
+        )
+    };
+    tokio::time::sleep_until(tokio::time::Instant::from_std(window.start)).await;
+    let (server_start, own_start) = read();
+    tokio::time::sleep_until(tokio::time::Instant::from_std(window.end)).await;
+    let (server_end, own_end) = read();
+    (
+        server_end
+            .zip(server_start)
+            .map(|(end, start)| end.since(start)),
+        own_end.zip(own_start).map(|(end, start)| end.since(start)),
+    )
 }
 
 /// One client connection and the iterations it runs.
@@ -320,6 +346,7 @@ mod tests {
             threads: 1,
             warmup_ms: 50,
             duration_ms: 300,
+            server_pid: None,
             workload,
         }
     }

@@ -6,6 +6,7 @@
 //! rather than `wrk` so that a login-then-logout sequence is one measured iteration, every
 //! iteration's latency is kept exactly, and nothing outside crates.io needs installing.
 
+pub mod cpu;
 pub mod driver;
 pub mod latency;
 pub mod plan;

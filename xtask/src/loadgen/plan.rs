@@ -8,6 +8,8 @@ use std::net::SocketAddr;
 
 use serde::{Deserialize, Serialize};
 
+use super::cpu::CpuTime;
+
 /// One load run: where to send requests, how hard and for how long.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LoadPlan {
@@ -23,6 +25,10 @@ pub struct LoadPlan {
     pub duration_ms: u64,
     /// What one iteration does.
     pub workload: Workload,
+    /// The server's process id, when the generator should also report the server's CPU time
+    /// during the measured window (it reads `/proc`, so only on the same machine).
+    #[serde(default)]
+    pub server_pid: Option<u32>,
 }
 
 /// What one iteration of a connection does.
@@ -99,9 +105,28 @@ pub struct LoadResult {
     pub max_us: Option<u64>,
     /// What went wrong the first time an iteration failed (never a secret).
     pub first_error: Option<String>,
+    /// The server's CPU time during the measured window, when its process id was given and
+    /// `/proc` could tell.
+    #[serde(default)]
+    pub server_cpu: Option<CpuTime>,
+    /// The load generator's own CPU time during the measured window, when `/proc` could tell.
+    #[serde(default)]
+    pub loadgen_cpu: Option<CpuTime>,
 }
 
 impl LoadResult {
+    /// Microseconds of CPU per request of `cpu` (a window's time), if any request was sent.
+    pub fn per_request(&self, cpu: Option<CpuTime>) -> Option<(f64, f64)> {
+        let cpu = cpu?;
+        (self.requests > 0).then(|| {
+            let requests = self.requests as f64;
+            (
+                cpu.user_us as f64 / requests,
+                cpu.system_us as f64 / requests,
+            )
+        })
+    }
+
     /// Successful iterations per second.
     pub fn rate(&self) -> f64 {
         if self.seconds > 0.0 {
@@ -129,6 +154,7 @@ mod tests {
                 password: "secret".to_string(),
                 cookie_name: "_my_session_id".to_string(),
             },
+            server_pid: Some(4242),
         };
         let text = serde_json::to_string(&plan).expect("serialises");
         assert!(text.contains("\"kind\":\"login_logout\""), "{text}");
@@ -147,9 +173,35 @@ mod tests {
             p99_us: Some(20),
             max_us: Some(30),
             first_error: None,
+            server_cpu: None,
+            loadgen_cpu: None,
         };
         assert_eq!(result.rate(), 250.0);
         result.seconds = 0.0;
         assert_eq!(result.rate(), 0.0);
+    }
+
+    #[test]
+    fn cpu_per_request_divides_the_window_by_the_requests_sent() {
+        let mut result = LoadResult {
+            iterations: 500,
+            requests: 1000,
+            errors: 0,
+            seconds: 2.0,
+            p50_us: None,
+            p99_us: None,
+            max_us: None,
+            first_error: None,
+            server_cpu: None,
+            loadgen_cpu: None,
+        };
+        let cpu = CpuTime {
+            user_us: 3_000,
+            system_us: 7_000,
+        };
+        assert_eq!(result.per_request(Some(cpu)), Some((3.0, 7.0)));
+        assert_eq!(result.per_request(None), None);
+        result.requests = 0;
+        assert_eq!(result.per_request(Some(cpu)), None);
     }
 }
