@@ -29,17 +29,13 @@ impl SessionCookie {
     /// Returns the session cookie's value from every `Cookie` header of the request, parsed the
     /// way Werkzeug does; bytes that are not UTF-8 are replaced rather than refused.
     pub fn read(&self, headers: &HeaderMap) -> Option<String> {
-        let values = headers.get_all(header::COOKIE);
-        // Nearly every Cookie header is UTF-8 (ASCII, as browsers send it): read in place,
-        // without copying each header into a String first.
-        if values.iter().all(|value| in_place(value).is_some()) {
-            return auth::cookie::session_cookie(values.iter().filter_map(in_place), &self.name);
-        }
-        let lossy: Vec<String> = values
+        // A header that is UTF-8 (nearly all: browsers send ASCII) is read in place; only
+        // another one is copied, for the replacement.
+        let texts = headers
+            .get_all(header::COOKIE)
             .iter()
-            .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned())
-            .collect();
-        auth::cookie::session_cookie(lossy.iter().map(String::as_str), &self.name)
+            .map(|value| String::from_utf8_lossy(value.as_bytes()));
+        auth::cookie::session_cookie(texts, &self.name)
     }
 
     /// Builds the `Set-Cookie` value of a successful login: `Path=/; HttpOnly; SameSite=Lax`,
@@ -73,11 +69,6 @@ impl SessionCookie {
         HeaderValue::try_from(text)
             .map_err(|_| ApiError::unavailable("session id is not a valid cookie value"))
     }
-}
-
-/// The header's text when it is UTF-8, borrowed.
-fn in_place(value: &HeaderValue) -> Option<&str> {
-    std::str::from_utf8(value.as_bytes()).ok()
 }
 
 #[cfg(test)]

@@ -9,15 +9,16 @@
 
 /// Returns the value of the cookie called `name` from the request's `Cookie` header values
 /// (several headers are read in order; the first cookie with that name wins), or `None`.
-pub fn session_cookie<'a>(
-    cookie_headers: impl IntoIterator<Item = &'a str>,
+/// Each header may be borrowed or owned (a `Cow` from a lossy UTF-8 conversion, say).
+pub fn session_cookie<H: AsRef<str>>(
+    cookie_headers: impl IntoIterator<Item = H>,
     name: &str,
 ) -> Option<String> {
-    cookie_headers
-        .into_iter()
-        .flat_map(CookiePairs::new)
-        .find(|(cookie_name, _)| *cookie_name == name)
-        .map(|(_, value)| unquote(value))
+    cookie_headers.into_iter().find_map(|header| {
+        CookiePairs::new(header.as_ref())
+            .find(|(cookie_name, _)| *cookie_name == name)
+            .map(|(_, value)| unquote(value))
+    })
 }
 
 /// The raw `(name, value)` pairs of one `Cookie` header value, names and values trimmed.
@@ -152,7 +153,7 @@ mod tests {
 
     #[test]
     fn sc4_no_cookie_header_gives_none() {
-        assert_eq!(session_cookie([], NAME), None);
+        assert_eq!(session_cookie([""; 0], NAME), None);
     }
 
     #[test]
