@@ -16,6 +16,8 @@ use std::cell::Cell;
 use std::sync::OnceLock;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use domain::public_json::write_json_string;
+
 /// The `tracing` target of the access lines.
 pub const ACCESS_TARGET: &str = "access";
 
@@ -177,23 +179,6 @@ fn write_number(out: &mut Vec<u8>, mut value: u64) {
     out.extend_from_slice(&digits[start..]);
 }
 
-/// Appends `value` as a JSON string: quotes, backslashes and control characters escaped, the
-/// way `tracing-subscriber`'s JSON formatter (serde_json) escapes them.
-fn write_json_string(out: &mut Vec<u8>, value: &str) {
-    if value
-        .bytes()
-        .all(|byte| byte >= 0x20 && byte != b'"' && byte != b'\\')
-    {
-        out.push(b'"');
-        out.extend_from_slice(value.as_bytes());
-        out.push(b'"');
-    } else {
-        // Rare (the fields are tokens, paths and visible ASCII ids): serde_json decides.
-        // Writing a `str` into a Vec cannot fail.
-        let _ = serde_json::to_writer(&mut *out, value);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use std::time::Duration;
@@ -273,14 +258,5 @@ mod tests {
                 "target": "access",
             })
         );
-    }
-
-    #[test]
-    fn json_strings_are_escaped_as_serde_json_escapes_them() {
-        for text in ["plain", "a\"b\\c\u{1}d", "tab\there", "caf\u{e9}", ""] {
-            let mut out = Vec::new();
-            write_json_string(&mut out, text);
-            assert_eq!(out, serde_json::to_vec(text).expect("a string"));
-        }
     }
 }

@@ -4,14 +4,15 @@
 //! shapes of the original project's data files; [`Timestamp`] is the one UTC clock format used in
 //! JSON and on disk; [`password`] holds the hashing rules (Argon2id for new passwords, legacy
 //! unsalted SHA-256 still verified and flagged for upgrade); [`clock`] lets time-dependent logic
-//! run against a clock that tests control.
+//! run against a clock that tests control; [`public_json`] writes a user's public JSON, and any
+//! JSON string, by hand, byte for byte as serde_json would.
 #![warn(missing_docs)]
 
 pub mod clock;
 pub mod error;
 pub mod ids;
 pub mod password;
-mod public_json;
+pub mod public_json;
 pub mod session;
 pub mod timestamp;
 pub mod user;

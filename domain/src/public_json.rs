@@ -5,7 +5,8 @@
 //! tenth of the CPU time of `GET /users/me`. This writes the same bytes directly: every string
 //! that needs no escaping (no control character, quote or backslash: nearly all of them) is
 //! copied as it is, and any other is handed to serde_json, so the output is serde_json's compact
-//! form of [`PublicUser`] byte for byte.
+//! form of [`PublicUser`] byte for byte. [`write_json_string`] is that string writer, for other
+//! hand-written JSON (the access log's).
 
 use crate::user::PublicUser;
 use crate::Timestamp;
@@ -20,7 +21,7 @@ impl PublicUser<'_> {
         out.extend_from_slice(b",\"first_name\":");
         write_optional_string(out, self.first_name);
         out.extend_from_slice(b",\"id\":");
-        write_string(out, self.id);
+        write_json_string(out, self.id);
         out.extend_from_slice(b",\"last_name\":");
         write_optional_string(out, self.last_name);
         out.extend_from_slice(b",\"updated_at\":");
@@ -46,12 +47,14 @@ fn write_timestamp(out: &mut Vec<u8>, value: Timestamp) {
 
 fn write_optional_string(out: &mut Vec<u8>, value: Option<&str>) {
     match value {
-        Some(text) => write_string(out, text),
+        Some(text) => write_json_string(out, text),
         None => out.extend_from_slice(b"null"),
     }
 }
 
-fn write_string(out: &mut Vec<u8>, value: &str) {
+/// Appends `value` as a JSON string, byte for byte as `serde_json` writes it: copied as it is
+/// when nothing in it needs escaping, handed to serde_json otherwise.
+pub fn write_json_string(out: &mut Vec<u8>, value: &str) {
     if needs_no_escape(value.as_bytes()) {
         out.push(b'"');
         out.extend_from_slice(value.as_bytes());
@@ -171,6 +174,15 @@ mod tests {
                 }
             }
             assert!(needs_no_escape(&vec![0xe9; length]));
+        }
+    }
+
+    #[test]
+    fn json_strings_are_escaped_as_serde_json_escapes_them() {
+        for text in ["plain", "a\"b\\c\u{1}d", "tab\there", "caf\u{e9}", ""] {
+            let mut out = Vec::new();
+            write_json_string(&mut out, text);
+            assert_eq!(out, serde_json::to_vec(text).expect("a string"));
         }
     }
 
