@@ -58,7 +58,7 @@ impl AccessLine<'_> {
         match SINK.get() {
             Some(sink) => sink.write(self),
             None => tracing::info!(
-                target: "access",
+                target: ACCESS_TARGET,
                 method = self.method,
                 path = self.path,
                 status = u64::from(self.status),
