@@ -78,3 +78,58 @@ async fn a_body_at_the_limit_is_accepted() {
         .await;
     assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text());
 }
+
+/// A login form of `size` bytes: the credentials, then an `extra` field padding it out.
+fn padded_login_form(size: usize) -> String {
+    let encode = |text: &str| text.replace('@', "%40").replace(' ', "+");
+    let fields = format!(
+        "email={}&password={}&extra=",
+        encode(U2_EMAIL),
+        encode(U2_PASSWORD)
+    );
+    format!("{fields}{}", "p".repeat(size - fields.len()))
+}
+
+#[tokio::test]
+async fn a_login_form_past_axums_own_default_limit_is_read_when_max_body_bytes_allows_it() {
+    // axum's extractors stop at 2 MB unless told otherwise; MAX_BODY_BYTES decides here.
+    let size = 3 * 1024 * 1024;
+    let test = app_with(Options {
+        body_limit: 4 * 1024 * 1024,
+        ..Options::auth("session_auth")
+    });
+    test.seed(U2_EMAIL, U2_PASSWORD).await;
+    let form = padded_login_form(size);
+    assert_eq!(form.len(), size);
+    let reply = test
+        .send(with_body(
+            Method::POST,
+            "/api/v1/auth_session/login",
+            "application/x-www-form-urlencoded",
+            &form,
+        ))
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+
+    let boundary = "bench-boundary";
+    let part = |name: &str, value: &str| {
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+        )
+    };
+    let multipart = format!(
+        "{}{}{}--{boundary}--\r\n",
+        part("email", U2_EMAIL),
+        part("password", U2_PASSWORD),
+        part("extra", &"p".repeat(size)),
+    );
+    let reply = test
+        .send(with_body(
+            Method::POST,
+            "/api/v1/auth_session/login",
+            &format!("multipart/form-data; boundary={boundary}"),
+            &multipart,
+        ))
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+}
