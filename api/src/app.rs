@@ -12,8 +12,10 @@
 //! hand-written service does the same work with one boxed future.
 
 use std::convert::Infallible;
-use std::future::Future;
+use std::future::{poll_fn, Future};
+use std::net::{IpAddr, SocketAddr};
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -26,7 +28,7 @@ use tower_http::normalize_path::{NormalizePath, NormalizePathLayer};
 
 use crate::connect_info::client_address;
 use crate::error::ApiError;
-use crate::filter::{identify, CurrentUser};
+use crate::filter::{identify, RequestContext};
 use crate::state::AppState;
 use crate::{body_limit, cors, method_not_allowed, routes};
 
@@ -44,19 +46,35 @@ pub fn router(state: AppState) -> Gateway {
     // every route is needed for it.
     let routes = routes::table().with_state(state.clone());
     Gateway {
-        state,
-        // Trimming the trailing slash must happen before routing, so it wraps the router.
-        routes: NormalizePathLayer::trim_trailing_slash().layer(routes),
-        request_timeout: None,
+        parts: Arc::new(Parts {
+            state,
+            // Trimming the trailing slash must happen before routing, so it wraps the router.
+            routes: NormalizePathLayer::trim_trailing_slash().layer(routes),
+            request_timeout: None,
+            peer: None,
+        }),
     }
 }
 
 /// The service in front of the route table (see the module documentation for its steps).
+///
+/// Cloning it, as hyper does for every request, only counts one more reference to its parts;
+/// each connection gets parts of its own ([`Gateway::for_peer`]), so that count is not shared
+/// with the requests of other connections running on other cores.
 #[derive(Clone)]
 pub struct Gateway {
+    parts: Arc<Parts>,
+}
+
+/// What every request of one connection needs.
+#[derive(Clone)]
+struct Parts {
     state: AppState,
     routes: NormalizePath<Router>,
     request_timeout: Option<Duration>,
+    /// The connection's peer; `None` for requests that come another way (`oneshot`), which
+    /// may carry a [`axum::extract::ConnectInfo`] instead.
+    peer: Option<IpAddr>,
 }
 
 impl Service<Request> for Gateway {
@@ -70,8 +88,7 @@ impl Service<Request> for Gateway {
     }
 
     fn call(&mut self, request: Request) -> Self::Future {
-        let gateway = self.clone();
-        Box::pin(gateway.answer(request))
+        Box::pin(answer(self.parts.clone(), request))
     }
 }
 
@@ -80,64 +97,115 @@ impl Gateway {
     /// no limit). The request's work is dropped at that point; the stores finish any change
     /// already handed to them.
     pub fn with_request_timeout(mut self, timeout: Option<Duration>) -> Gateway {
-        self.request_timeout = timeout;
+        Arc::make_mut(&mut self.parts).request_timeout = timeout;
         self
     }
 
-    async fn answer(self, request: Request) -> Result<Response, Infallible> {
-        let request_id = request_id::request_id(request.headers());
-        let access = AccessEntry::start(&request);
-        let under_api = cors::is_api_path(request.uri().path());
-        let mut response = match self.request_timeout {
-            // When the answer is ready at the first poll, as cached reads are, the timer is
-            // never registered: the limit costs nothing on the fast path.
-            Some(limit) => match tokio::time::timeout(limit, self.route(request)).await {
-                Ok(response) => response,
-                Err(_) => ApiError::unavailable(format!(
-                    "request {} timed out after {} s",
-                    request_id.to_str().unwrap_or("-"),
-                    limit.as_secs()
-                ))
-                .into_response(),
-            },
-            None => self.route(request).await,
-        };
-        if under_api {
-            cors::allow_any_origin(&mut response);
-            // Answers of the API carry users, sessions and cookies: no cache, shared or
-            // private, may keep them. One rule for every route, status included, so that no
-            // new route can forget it.
-            response
-                .headers_mut()
-                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    /// Returns the gateway of one connection from `peer`: its requests carry that client
+    /// address, and their clones of the gateway count references to this connection's parts
+    /// only.
+    pub fn for_peer(&self, peer: SocketAddr) -> Gateway {
+        let mut parts = Parts::clone(&self.parts);
+        parts.peer = Some(peer.ip());
+        Gateway {
+            parts: Arc::new(parts),
         }
-        if let Some(access) = access {
-            access.finish(response.status(), &request_id);
-        }
-        response.headers_mut().insert(&X_REQUEST_ID, request_id);
-        Ok(response)
+    }
+}
+
+/// Answers one request (see the module documentation for the steps).
+async fn answer(parts: Arc<Parts>, request: Request) -> Result<Response, Infallible> {
+    let request_id = request_id::request_id(request.headers());
+    let access = AccessEntry::start(&request);
+    let under_api = cors::is_api_path(request.uri().path());
+    let limit = parts.request_timeout;
+    let routed = route(&parts, request);
+    let mut response = match limit {
+        Some(limit) => match within(limit, routed).await {
+            Some(response) => response,
+            None => ApiError::unavailable(format!(
+                "request {} timed out after {} s",
+                request_id.to_str().unwrap_or("-"),
+                limit.as_secs()
+            ))
+            .into_response(),
+        },
+        None => routed.await,
+    };
+    if under_api {
+        cors::allow_any_origin(&mut response);
+        // Answers of the API carry users, sessions and cookies: no cache, shared or
+        // private, may keep them. One rule for every route, status included, so that no
+        // new route can forget it.
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    if let Some(access) = access {
+        access.finish(response.status(), &request_id);
+    }
+    response.headers_mut().insert(&X_REQUEST_ID, request_id);
+    Ok(response)
+}
+
+/// Filters, routes and answers one request.
+async fn route(parts: &Parts, request: Request) -> Response {
+    let state = &parts.state;
+    if body_limit::declares_too_much(request.headers(), state.body_limit) {
+        return ApiError::PayloadTooLarge.into_response();
+    }
+    // Only the path and headers are looked at; the request itself (whose body is not
+    // `Sync`) is not held across the await.
+    let client = parts.peer.or_else(|| client_address(request.extensions()));
+    let user = match identify(state, request.uri().path(), request.headers(), client).await {
+        Ok(user) => user,
+        Err(error) => return error.into_response(),
+    };
+    let is_options = request.method() == Method::OPTIONS;
+    // The router is always ready, so it is called directly rather than through `oneshot`'s
+    // readiness state machine.
+    let routed = parts.routes.clone().call(request);
+    let response = match RequestContext::scope(user, client, routed).await {
+        Ok(response) => response,
+        Err(never) => match never {},
+    };
+    method_not_allowed::finish(response, is_options)
+}
+
+/// Runs `answer` for at most `limit`, or gives `None`. An answer ready at its first poll, as
+/// cached reads are, never touches the timer: no deadline is computed and no timer entry is
+/// made, so the limit costs nothing on the fast path.
+async fn within<F: Future>(limit: Duration, answer: F) -> Option<F::Output> {
+    let mut answer = std::pin::pin!(answer);
+    if let Poll::Ready(output) = poll_fn(|cx| Poll::Ready(answer.as_mut().poll(cx))).await {
+        return Some(output);
+    }
+    tokio::time::timeout(limit, answer).await.ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn an_answer_ready_at_once_is_returned() {
+        assert_eq!(within(Duration::from_secs(1), async { 7 }).await, Some(7));
     }
 
-    async fn route(mut self, request: Request) -> Response {
-        if body_limit::declares_too_much(request.headers(), self.state.body_limit) {
-            return ApiError::PayloadTooLarge.into_response();
-        }
-        // Only the path and headers are looked at; the request itself (whose body is not
-        // `Sync`) is not held across the await.
-        let client = client_address(request.extensions());
-        let user =
-            match identify(&self.state, request.uri().path(), request.headers(), client).await {
-                Ok(user) => user,
-                Err(error) => return error.into_response(),
-            };
-        let is_options = request.method() == Method::OPTIONS;
-        // The router is always ready, so it is called directly rather than through
-        // `oneshot`'s readiness state machine.
-        let routed = self.routes.call(request);
-        let response = match CurrentUser::scope(user, routed).await {
-            Ok(response) => response,
-            Err(never) => match never {},
+    #[tokio::test]
+    async fn an_answer_that_waits_but_comes_in_time_is_returned() {
+        let late = async {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+            8
         };
-        method_not_allowed::finish(response, is_options)
+        assert_eq!(within(Duration::from_secs(5), late).await, Some(8));
+    }
+
+    #[tokio::test]
+    async fn an_answer_that_never_comes_gives_none_after_the_limit() {
+        let started = std::time::Instant::now();
+        let never = std::future::pending::<()>();
+        assert_eq!(within(Duration::from_millis(20), never).await, None);
+        assert!(started.elapsed() >= Duration::from_millis(20));
     }
 }

@@ -1,9 +1,10 @@
 //! The client's address: the TCP peer of each connection, handed to every request it carries.
 //!
-//! axum adds [`ConnectInfo`] only for routers served with `into_make_service_with_connect_info`;
-//! the application is a [`crate::Gateway`], so [`WithPeerAddress`] does the same for any
-//! service. Requests that arrive some other way (`oneshot` in tests) have no address, and
-//! [`client_address`] says so with `None`.
+//! The server hands each connection a [`Gateway`] of its own through [`WithPeerAddress`], which
+//! carries the peer address (see [`Gateway::for_peer`]); the gateway gives it to the filter and
+//! to the handlers (`filter::client_address`). Requests that arrive some other way (`oneshot`
+//! in tests) have no peer; they may carry a [`ConnectInfo`] extension instead, as axum's own
+//! `into_make_service_with_connect_info` would add, and [`client_address`] reads it.
 //!
 //! Only the TCP peer is trusted, never `X-Forwarded-For` or `Forwarded`, which any client can
 //! write: behind a reverse proxy every client therefore shares the proxy's address (a later
@@ -16,43 +17,40 @@ use std::task::{Context, Poll};
 
 use axum::extract::ConnectInfo;
 use axum::http::Extensions;
-use axum::middleware::AddExtension;
 use axum::serve::IncomingStream;
-use axum::Extension;
 use tokio::net::TcpListener;
-use tower::{Layer, Service};
+use tower::Service;
 
-/// Makes one copy of the wrapped service per connection, each adding
-/// `ConnectInfo<SocketAddr>` (the peer's address) to the extensions of the requests it serves.
+use crate::Gateway;
+
+/// Makes the gateway of each accepted connection, with the connection's peer address.
 #[derive(Clone)]
-pub struct WithPeerAddress<S> {
-    service: S,
+pub struct WithPeerAddress {
+    gateway: Gateway,
 }
 
-impl<S> WithPeerAddress<S> {
-    /// Wraps `service`, to be passed to `axum::serve`.
-    pub fn new(service: S) -> Self {
-        WithPeerAddress { service }
+impl WithPeerAddress {
+    /// Serves `gateway` to every connection, each with its peer address.
+    pub fn new(gateway: Gateway) -> Self {
+        WithPeerAddress { gateway }
     }
 }
 
-impl<S: Clone> Service<IncomingStream<'_, TcpListener>> for WithPeerAddress<S> {
-    type Response = AddExtension<S, ConnectInfo<SocketAddr>>;
+impl Service<IncomingStream<'_, TcpListener>> for WithPeerAddress {
+    type Response = Gateway;
     type Error = Infallible;
-    type Future = Ready<Result<Self::Response, Infallible>>;
+    type Future = Ready<Result<Gateway, Infallible>>;
 
     fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
         Poll::Ready(Ok(()))
     }
 
     fn call(&mut self, stream: IncomingStream<'_, TcpListener>) -> Self::Future {
-        let peer = ConnectInfo(*stream.remote_addr());
-        ready(Ok(Extension(peer).layer(self.service.clone())))
+        ready(Ok(self.gateway.for_peer(*stream.remote_addr())))
     }
 }
 
-/// Returns the client's IP address from a request's extensions, `None` when the request did
-/// not come through [`WithPeerAddress`].
+/// Returns the client address that a [`ConnectInfo`] extension gives, if the request has one.
 pub fn client_address(extensions: &Extensions) -> Option<IpAddr> {
     extensions
         .get::<ConnectInfo<SocketAddr>>()

@@ -27,24 +27,42 @@ use crate::state::AppState;
 #[derive(Debug, Clone, Default)]
 pub struct CurrentUser(pub Option<Arc<User>>);
 
-tokio::task_local! {
-    /// The user of the request the current task is answering, until a handler takes it.
-    ///
-    /// A task-local rather than a request extension: the extension map is a hash map of boxed
-    /// values, and this one would be its fourth entry on most requests (after axum's matched
-    /// path and URL parameters and the peer address), which made it grow on every request.
-    static AUTHENTICATED: Cell<Option<Arc<User>>>;
+/// What the gateway knows of the request the current task is answering: its user, until a
+/// handler takes it, and its client's address.
+pub(crate) struct RequestContext {
+    user: Cell<Option<Arc<User>>>,
+    client: Option<IpAddr>,
 }
 
-impl CurrentUser {
+tokio::task_local! {
+    /// The context of the request the current task is answering.
+    ///
+    /// A task-local rather than request extensions: the extension map is a hash map of boxed
+    /// values, and these would be its third and fourth entries on most requests (after axum's
+    /// matched path and URL parameters), which made it grow on every request.
+    static REQUEST: RequestContext;
+}
+
+impl RequestContext {
     /// Runs `answer` (the routing and the handler of one request) with `user` as the
-    /// request's [`CurrentUser`].
+    /// request's [`CurrentUser`] and `client` as its [`client_address`].
     pub(crate) fn scope<F: Future>(
         user: Option<Arc<User>>,
+        client: Option<IpAddr>,
         answer: F,
     ) -> impl Future<Output = F::Output> {
-        AUTHENTICATED.scope(Cell::new(user), answer)
+        let context = RequestContext {
+            user: Cell::new(user),
+            client,
+        };
+        REQUEST.scope(context, answer)
     }
+}
+
+/// The address of the client of the request the current task is answering: the connection's
+/// peer, or `None` outside the gateway or for a request that came without one.
+pub(crate) fn client_address() -> Option<IpAddr> {
+    REQUEST.try_with(|context| context.client).ok().flatten()
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
@@ -54,7 +72,10 @@ impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
         // Taken rather than cloned: a handler extracts it once. Outside the gateway (no scope)
         // there is no user.
         Ok(CurrentUser(
-            AUTHENTICATED.try_with(Cell::take).ok().flatten(),
+            REQUEST
+                .try_with(|context| context.user.take())
+                .ok()
+                .flatten(),
         ))
     }
 }
