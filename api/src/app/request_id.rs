@@ -1,9 +1,11 @@
 //! `X-Request-Id`: the client's own, when it is a short visible-ASCII token, or a new one.
 //!
-//! A new id is a random per-process prefix and a counter (`3f9c1e07a2b4-1a`): one atomic
-//! increment and one small allocation per request, unique across restarts for all practical
-//! purposes (48 random bits per process), and it says in which order one process saw requests.
+//! A new id is a random per-process prefix and a number (`3f9c1e07a2b4-1a`): one small
+//! allocation per request, unique across restarts for all practical purposes (48 random bits
+//! per process). Each thread numbers from a block of its own, so the numbers of one thread
+//! say in which order it saw its requests.
 
+use std::cell::Cell;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::LazyLock;
 
@@ -23,8 +25,19 @@ static PREFIX: LazyLock<String> = LazyLock::new(|| {
     random[..12].to_string()
 });
 
-/// How many ids this process has made.
+/// The first number of the next block of ids a thread takes.
 static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// How many numbers a thread takes from [`COUNTER`] at once. Every thread counts within its
+/// own block, so the shared counter, whose cache line would otherwise move between the cores
+/// on every request, is touched once per block. Numbers stay unique; they are no longer in
+/// the order of the requests across threads.
+const BLOCK: u64 = 1024;
+
+thread_local! {
+    /// The next number of this thread's block and the end of the block.
+    static BLOCK_LEFT: Cell<(u64, u64)> = const { Cell::new((0, 0)) };
+}
 
 /// Returns the request's id: its first `X-Request-Id` when acceptable, otherwise a new one.
 pub fn request_id(headers: &HeaderMap) -> HeaderValue {
@@ -42,17 +55,32 @@ fn is_acceptable(id: &[u8]) -> bool {
 
 /// Makes a new id.
 fn new_request_id() -> HeaderValue {
-    numbered_id(COUNTER.fetch_add(1, Ordering::Relaxed))
+    numbered_id(next_number())
+}
+
+/// Takes the next number of this thread's block, starting a block when it has none left.
+fn next_number() -> u64 {
+    BLOCK_LEFT.with(|left| {
+        let (mut next, mut end) = left.get();
+        if next == end {
+            next = COUNTER.fetch_add(BLOCK, Ordering::Relaxed);
+            end = next.saturating_add(BLOCK);
+        }
+        left.set((next + 1, end));
+        next
+    })
 }
 
 /// The id of this process numbered `number`.
 fn numbered_id(number: u64) -> HeaderValue {
-    let mut text = Vec::with_capacity(PREFIX.len() + 17);
-    text.extend_from_slice(PREFIX.as_bytes());
-    text.push(b'-');
     // The counter in lower-case hex without leading zeros, written by hand (`fmt` cost more
     // than the rest of the id).
     let digits = (64 - (number | 1).leading_zeros()).div_ceil(4);
+    // Exactly as long as the id: `Bytes` then takes the buffer as it is, where spare capacity
+    // would cost a second allocation for its shared header.
+    let mut text = Vec::with_capacity(PREFIX.len() + 1 + digits as usize);
+    text.extend_from_slice(PREFIX.as_bytes());
+    text.push(b'-');
     for shift in (0..digits).rev() {
         text.push(b"0123456789abcdef"[((number >> (shift * 4)) & 0xf) as usize]);
     }
@@ -106,6 +134,23 @@ mod tests {
                 format!("{}-{number:x}", *PREFIX)
             );
         }
+    }
+
+    #[test]
+    fn numbers_never_repeat_across_threads() {
+        let threads: Vec<_> = (0..4)
+            .map(|_| {
+                std::thread::spawn(|| (0..3 * BLOCK).map(|_| next_number()).collect::<Vec<_>>())
+            })
+            .collect();
+        let mut all: Vec<u64> = threads
+            .into_iter()
+            .flat_map(|thread| thread.join().expect("the thread ends"))
+            .collect();
+        let count = all.len();
+        all.sort_unstable();
+        all.dedup();
+        assert_eq!(all.len(), count);
     }
 
     #[test]
