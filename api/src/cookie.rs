@@ -1,5 +1,7 @@
 //! The session cookie: reading it from a request and writing the `Set-Cookie` answers (D15).
 
+use std::borrow::Cow;
+
 use axum::http::{header, HeaderMap, HeaderValue};
 use domain::SessionDuration;
 
@@ -30,11 +32,15 @@ impl SessionCookie {
     /// way Werkzeug does; bytes that are not UTF-8 are replaced rather than refused.
     pub fn read(&self, headers: &HeaderMap) -> Option<String> {
         // A header that is UTF-8 (nearly all: browsers send ASCII) is read in place; only
-        // another one is copied, for the replacement.
-        let texts = headers
-            .get_all(header::COOKIE)
-            .iter()
-            .map(|value| String::from_utf8_lossy(value.as_bytes()));
+        // another one is copied, for the replacement. `from_utf8` checks ASCII a word at a
+        // time, several times faster than the lossy decoder, which is left for the rest.
+        let texts = headers.get_all(header::COOKIE).iter().map(|value| {
+            let bytes = value.as_bytes();
+            match std::str::from_utf8(bytes) {
+                Ok(text) => Cow::Borrowed(text),
+                Err(_) => String::from_utf8_lossy(bytes),
+            }
+        });
         auth::cookie::session_cookie(texts, &self.name)
     }
 

@@ -50,11 +50,30 @@ fn finish(status: StatusCode, mut bytes: Vec<u8>) -> Response {
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),
     );
-    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(bytes.len()));
+    headers.insert(header::CONTENT_LENGTH, content_length(bytes.len()));
     let mut response = Response::new(Body::from(bytes));
     *response.status_mut() = status;
     *response.headers_mut() = headers;
     response
+}
+
+/// The `Content-Length` value of a body of `length` bytes, in one allocation (`HeaderValue`'s
+/// `From<usize>` makes two).
+fn content_length(length: usize) -> HeaderValue {
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    let mut rest = length;
+    loop {
+        start -= 1;
+        // `rest % 10` is below 10, so the cast cannot truncate.
+        digits[start] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    // Decimal digits are always a valid header value.
+    HeaderValue::from_bytes(&digits[start..]).unwrap_or_else(|_| HeaderValue::from(length))
 }
 
 #[cfg(test)]
@@ -67,6 +86,13 @@ mod tests {
         assert_eq!(response.status(), StatusCode::OK);
         assert_eq!(response.headers()[header::CONTENT_LENGTH], "16");
         assert_eq!(response.headers()[header::CONTENT_TYPE], "application/json");
+    }
+
+    #[test]
+    fn content_lengths_are_written_in_decimal() {
+        for length in [0, 7, 10, 16, 190, 65_536, usize::MAX] {
+            assert_eq!(content_length(length), length.to_string().as_str());
+        }
     }
 
     #[tokio::test]
