@@ -10,7 +10,9 @@
 //! ([`IdleTimeout`]); the exact last use is kept in memory and written to the store only at the
 //! granularity [`IdleTimeout`] documents, so a read does not cost a store write per request.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use async_trait::async_trait;
@@ -27,6 +29,15 @@ use crate::{
 /// which costs a fraction of SipHash.
 type SeenMap = HashMap<String, Timestamp, foldhash::quality::RandomState>;
 
+/// Tells [`SessionAuth`] instances apart in [`LAST_RECORDED`] (tests make many).
+static NEXT_INSTANCE: AtomicU64 = AtomicU64::new(0);
+
+thread_local! {
+    /// The last use this thread wrote to a [`SessionAuth`]'s map: the instance, the
+    /// session's id and the second.
+    static LAST_RECORDED: RefCell<Option<(u64, String, Timestamp)>> = const { RefCell::new(None) };
+}
+
 /// Cookie-session authentication over one session repository, with one session lifetime and
 /// an optional inactivity timeout.
 pub struct SessionAuth {
@@ -38,6 +49,8 @@ pub struct SessionAuth {
     /// The exact last use of each session this process has seen used, by record id (never by
     /// the secret session id); the store holds it only to within the write granularity.
     seen: Mutex<SeenMap>,
+    /// This instance's number in [`LAST_RECORDED`].
+    instance: u64,
 }
 
 impl SessionAuth {
@@ -56,6 +69,7 @@ impl SessionAuth {
             idle: IdleTimeout::default(),
             clock,
             seen: Mutex::new(SeenMap::default()),
+            instance: NEXT_INSTANCE.fetch_add(1, Ordering::Relaxed),
         }
     }
 
@@ -130,9 +144,30 @@ impl SessionAuth {
     /// stored last use is a granularity old. A failed store write is logged, not fatal: the
     /// request is still authenticated, and the next use tries again.
     async fn record_use(&self, session: &UserSession, now: Timestamp) {
+        self.remember_use(session, now);
+        if self.idle.needs_write(session.last_seen(), now) {
+            if let Err(err) = self.sessions.touch(&session.session_id, now).await {
+                tracing::warn!(error = %err, session = %session.id, "cannot store a session's last use");
+            }
+        }
+    }
+
+    /// Remembers in memory that `session` was used at `now`.
+    fn remember_use(&self, session: &UserSession, now: Timestamp) {
+        // Times have whole seconds: a thread that already recorded this session in this
+        // second skips the map, whose lock every worker thread shares (its cache line moving
+        // between the cores on every request was a measurable cost of a cookie request).
+        let repeated = LAST_RECORDED
+            .try_with(|last| {
+                matches!(&*last.borrow(), Some((auth, id, at))
+                    if *auth == self.instance && *at == now && *id == session.id)
+            })
+            .unwrap_or(false);
+        if repeated {
+            return;
+        }
         {
-            // Updated in place when known: this runs on every authenticated request, and a
-            // fresh key would cost an allocation each time.
+            // Updated in place when known: a fresh key would cost an allocation each time.
             let mut seen = self.seen();
             match seen.get_mut(&session.id) {
                 Some(last) => *last = now,
@@ -141,11 +176,15 @@ impl SessionAuth {
                 }
             }
         }
-        if self.idle.needs_write(session.last_seen(), now) {
-            if let Err(err) = self.sessions.touch(&session.session_id, now).await {
-                tracing::warn!(error = %err, session = %session.id, "cannot store a session's last use");
+        let _ = LAST_RECORDED.try_with(|last| match &mut *last.borrow_mut() {
+            Some((auth, id, at)) => {
+                *auth = self.instance;
+                id.clear();
+                id.push_str(&session.id);
+                *at = now;
             }
-        }
+            empty => *empty = Some((self.instance, session.id.clone(), now)),
+        });
     }
 
     /// Returns the instant before which sessions are expired, or `None` when none can be: a

@@ -8,6 +8,8 @@
 //! form of [`PublicUser`] byte for byte. [`write_json_string`] is that string writer, for other
 //! hand-written JSON (the access log's).
 
+use std::cell::Cell;
+
 use crate::user::PublicUser;
 use crate::Timestamp;
 
@@ -30,10 +32,18 @@ impl PublicUser<'_> {
     }
 }
 
+/// The text of the last two timestamps this thread wrote. A user has two (created, updated),
+/// often equal, and the same user is shown again and again; the calendar arithmetic cost more
+/// than the rest of a timestamp's writing.
+type RecentTimestamps = [Option<(Timestamp, [u8; 19])>; 2];
+
+thread_local! {
+    static RECENT: Cell<RecentTimestamps> = const { Cell::new([None, None]) };
+}
+
 fn write_timestamp(out: &mut Vec<u8>, value: Timestamp) {
-    let mut text = [0u8; 19];
-    match value.write_ascii(&mut text) {
-        Some(()) => {
+    match timestamp_text(value) {
+        Some(text) => {
             out.push(b'"');
             out.extend_from_slice(&text);
             out.push(b'"');
@@ -43,6 +53,21 @@ fn write_timestamp(out: &mut Vec<u8>, value: Timestamp) {
             let _ = serde_json::to_writer(&mut *out, &value);
         }
     }
+}
+
+/// Returns `value` as `YYYY-MM-DDTHH:MM:SS`, or `None` outside four-digit years.
+fn timestamp_text(value: Timestamp) -> Option<[u8; 19]> {
+    let recent = RECENT.try_with(Cell::get).unwrap_or([None, None]);
+    for (known, text) in recent.iter().flatten() {
+        if *known == value {
+            return Some(*text);
+        }
+    }
+    let mut text = [0u8; 19];
+    value.write_ascii(&mut text)?;
+    // The newest first; the older of the two is forgotten.
+    let _ = RECENT.try_with(|cell| cell.set([Some((value, text)), recent[0]]));
+    Some(text)
 }
 
 fn write_optional_string(out: &mut Vec<u8>, value: Option<&str>) {
@@ -137,6 +162,30 @@ mod tests {
                 };
                 assert_eq!(by_hand(&user), by_serde(&user), "{text:?}");
             }
+        }
+    }
+
+    #[test]
+    fn remembered_timestamps_are_always_the_right_ones() {
+        let at = |seconds: i64| {
+            Timestamp::from_naive(
+                chrono::DateTime::from_timestamp(seconds, 0)
+                    .expect("in range")
+                    .naive_utc(),
+            )
+        };
+        let (a, b, c) = (at(0), at(1_500_000_000), at(4_102_444_800));
+        // Repeats, alternations and a third value that pushes one out.
+        for (created, updated) in [(a, a), (a, b), (b, a), (c, c), (a, c), (b, b), (c, a)] {
+            let user = PublicUser {
+                created_at: created,
+                email: None,
+                first_name: None,
+                id: "x",
+                last_name: None,
+                updated_at: updated,
+            };
+            assert_eq!(by_hand(&user), by_serde(&user));
         }
     }
 

@@ -1,6 +1,14 @@
-//! A table behind a standard read-write lock, taken only for short synchronous sections.
+//! A table behind a sharded read-write lock, taken only for short synchronous sections.
+//!
+//! Every authenticated request reads the session and user tables. A standard `RwLock` counts
+//! its readers in one word, which every read writes: with two worker threads on two cores that
+//! cache line moved between the cores on every request. crossbeam's `ShardedLock` gives each
+//! thread a shard of its own to read-lock; a write locks every shard, which costs little next
+//! to what a write does anyway (a journal append, an Argon2 hash before it).
 
-use std::sync::{PoisonError, RwLock};
+use std::sync::PoisonError;
+
+use crossbeam_utils::sync::ShardedLock;
 
 use super::table::{Edit, Plan, Table};
 use crate::StorageError;
@@ -8,14 +16,14 @@ use crate::StorageError;
 /// A table shared between tasks; the lock is never held across an `.await`.
 #[derive(Debug, Default)]
 pub(crate) struct LockedTable<T> {
-    table: RwLock<T>,
+    table: ShardedLock<T>,
 }
 
 impl<T: Table> LockedTable<T> {
     /// Wraps a loaded table.
     pub(crate) fn new(table: T) -> Self {
         LockedTable {
-            table: RwLock::new(table),
+            table: ShardedLock::new(table),
         }
     }
 
