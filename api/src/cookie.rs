@@ -34,7 +34,15 @@ impl SessionCookie {
         // A header that is UTF-8 (nearly all: browsers send ASCII) is read in place; only
         // another one is copied, for the replacement. `from_utf8` checks ASCII a word at a
         // time, several times faster than the lossy decoder, which is left for the rest.
-        let texts = headers.get_all(header::COOKIE).iter().map(|value| {
+        let all = headers.get_all(header::COOKIE);
+        let mut values = all.iter();
+        // The usual request: one `Cookie` header holding the session cookie alone.
+        if let (Some(only), None) = (values.next(), values.next()) {
+            if let Some(value) = auth::cookie::sole_cookie(only.as_bytes(), &self.name) {
+                return Some(value.to_string());
+            }
+        }
+        let texts = all.iter().map(|value| {
             let bytes = value.as_bytes();
             match std::str::from_utf8(bytes) {
                 Ok(text) => Cow::Borrowed(text),

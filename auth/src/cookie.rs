@@ -22,6 +22,23 @@ pub fn session_cookie<H: AsRef<str>>(
 }
 
 /// The raw `(name, value)` pairs of one `Cookie` header value, names and values trimmed.
+/// Returns the value when `header` is exactly `name=value`, the value all visible ASCII
+/// without `;` or `"`: what a browser sends when the session cookie is its only cookie for
+/// the site. [`session_cookie`] would give the same value; this skips its general scan and
+/// the UTF-8 check. `None` says nothing: the header may still hold the cookie in another
+/// shape, for [`session_cookie`] to find.
+pub fn sole_cookie<'h>(header: &'h [u8], name: &str) -> Option<&'h str> {
+    let value = header.strip_prefix(name.as_bytes())?.strip_prefix(b"=")?;
+    if !value
+        .iter()
+        .all(|&byte| byte.is_ascii_graphic() && byte != b';' && byte != b'"')
+    {
+        return None;
+    }
+    // All ASCII, so this cannot fail.
+    std::str::from_utf8(value).ok()
+}
+
 struct CookiePairs<'h> {
     header: &'h str,
     pos: usize,
@@ -159,6 +176,39 @@ mod tests {
 
     fn cookie(header: &str) -> Option<String> {
         session_cookie([header], NAME)
+    }
+
+    #[test]
+    fn the_sole_cookie_shortcut_agrees_with_the_general_parser() {
+        for header in [
+            "_my_session_id=5b1c0a3e-6a07-4c41-8e9f-0f3c8b2d1a77",
+            "_my_session_id=",
+            "_my_session_id=a=b",
+            "_my_session_id=!#$%&'()*+,-./:<=>?@[]^_`{|}~",
+            "_my_session_id=\"quoted\"",
+            "_my_session_id=a\"b",
+            "_my_session_id=a;b",
+            "_my_session_id=a b",
+            "_my_session_id=ab ",
+            " _my_session_id=ab",
+            "_my_session_id =ab",
+            "_my_session_idx=ab",
+            "_my_session_i=ab",
+            "_my_session_id",
+            "other=1; _my_session_id=ab",
+            "_my_session_id=caf\u{e9}",
+        ] {
+            if let Some(value) = sole_cookie(header.as_bytes(), NAME) {
+                assert_eq!(Some(value.to_string()), cookie(header), "{header:?}");
+            }
+        }
+        assert_eq!(
+            sole_cookie(b"_my_session_id=5b1c0a3e-6a07", NAME),
+            Some("5b1c0a3e-6a07")
+        );
+        assert_eq!(sole_cookie(b"_my_session_id=", NAME), Some(""));
+        assert_eq!(sole_cookie(b"_my_session_id=a b", NAME), None);
+        assert_eq!(sole_cookie(b"x=1; _my_session_id=ab", NAME), None);
     }
 
     #[test]
