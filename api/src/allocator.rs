@@ -2,7 +2,7 @@
 //! alignment is one that they always give.
 //!
 //! The `mimalloc` crate hands every request to `mi_malloc_aligned`, even for an alignment of
-//! 1. mimalloc 3's aligned entry point serves blocks up to 1 KiB quickly, but every larger
+//! one byte. mimalloc 3's aligned entry point serves blocks up to 1 KiB quickly, but every larger
 //! block (hyper's read and write buffers, a header map's entries) takes its generic path, which
 //! over-allocates and rounds the size first: some 180 instructions a block, four blocks per
 //! request, measured with callgrind on `GET /api/v1/status`. `mi_malloc` gives the same blocks
