@@ -42,21 +42,40 @@ pub trait AccessSink: Send + Sync {
     fn write(&self, line: &AccessLine<'_>);
 }
 
-/// The sink of this process, if its binary installed one.
-static SINK: OnceLock<Box<dyn AccessSink>> = OnceLock::new();
+/// The sink of this process, if its binary installed one, and whether the filter wants
+/// access lines at all.
+static SINK: OnceLock<Installed> = OnceLock::new();
+
+/// An installed sink and the filter's verdict on access lines, taken once at installation.
+struct Installed {
+    sink: Box<dyn AccessSink>,
+    wanted: bool,
+}
 
 /// Makes `sink` receive every access line of this process from now on, instead of `tracing`.
-/// Only the first call installs; it returns whether this one did.
+/// Only the first call installs; it returns whether this one did. Install it after the global
+/// subscriber: the subscriber's filter is asked here, once, whether access lines are wanted
+/// (a binary's filter does not change while it runs), instead of on every request.
 pub fn install_access_sink(sink: Box<dyn AccessSink>) -> bool {
-    SINK.set(sink).is_ok()
+    let wanted = tracing::enabled!(target: ACCESS_TARGET, tracing::Level::INFO);
+    SINK.set(Installed { sink, wanted }).is_ok()
+}
+
+/// Tells whether access lines are written: the verdict taken when the sink was installed, or,
+/// without a sink (tests, which may swap subscribers), the current subscriber's.
+pub(crate) fn wanted() -> bool {
+    match SINK.get() {
+        Some(installed) => installed.wanted,
+        None => tracing::enabled!(target: ACCESS_TARGET, tracing::Level::INFO),
+    }
 }
 
 impl AccessLine<'_> {
     /// Hands the line to the installed sink, or emits it as a `tracing` event without one.
-    /// Whether access lines are wanted at all is the caller's check (`tracing::enabled!`).
+    /// Whether access lines are wanted at all is the caller's check ([`wanted`]).
     pub(crate) fn emit(&self) {
         match SINK.get() {
-            Some(sink) => sink.write(self),
+            Some(installed) => installed.sink.write(self),
             None => tracing::info!(
                 target: ACCESS_TARGET,
                 method = self.method,

@@ -8,7 +8,7 @@ use std::time::Instant;
 use axum::extract::Request;
 use axum::http::{HeaderValue, Method, StatusCode, Uri};
 
-use crate::access_line::{AccessLine, ACCESS_TARGET};
+use crate::access_line::{self, AccessLine};
 
 /// What the access line needs from the request, taken before the request is routed.
 pub struct AccessEntry {
@@ -20,8 +20,7 @@ pub struct AccessEntry {
 impl AccessEntry {
     /// Starts timing `request`, or returns `None` when the access log is filtered out.
     pub fn start(request: &Request) -> Option<AccessEntry> {
-        // The filter's verdict is cached per call site: a disabled log costs a load here.
-        if !tracing::enabled!(target: ACCESS_TARGET, tracing::Level::INFO) {
+        if !access_line::wanted() {
             return None;
         }
         Some(AccessEntry {
