@@ -18,6 +18,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use domain::public_json::write_json_string;
 
+use crate::decimal::Decimal;
+
 /// The `tracing` target of the access lines.
 pub const ACCESS_TARGET: &str = "access";
 
@@ -184,18 +186,8 @@ fn civil_time(seconds: u64) -> [u8; 19] {
 }
 
 /// Appends `value` in decimal.
-fn write_number(out: &mut Vec<u8>, mut value: u64) {
-    let mut digits = [0u8; 20];
-    let mut start = digits.len();
-    loop {
-        start -= 1;
-        digits[start] = b'0' + (value % 10) as u8;
-        value /= 10;
-        if value == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(&digits[start..]);
+fn write_number(out: &mut Vec<u8>, value: u64) {
+    out.extend_from_slice(Decimal::new(value).as_bytes());
 }
 
 #[cfg(test)]
