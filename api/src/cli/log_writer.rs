@@ -4,7 +4,7 @@
 //! lock that only the writer thread ever contends for, and goes on: it never waits for stderr,
 //! allocates nothing once its lane has grown, and wakes nobody, except the first line after the
 //! writer found every lane empty. The writer then lets lines gather for a few milliseconds and
-//! writes them, lane after lane, with one system call. (A channel with a line per message, as
+//! writes them all with one system call. (A channel with a line per message, as
 //! `tracing-appender` has, cost a wake-up of the writer thread and an allocation per request,
 //! about a tenth of the throughput of `GET /users/me` on two cores; one buffer shared by every
 //! thread cost its lock and its cache lines moving between the cores on every request.)
@@ -98,6 +98,11 @@ impl Lane {
         }
     }
 
+    /// Tells whether the lane holds nothing to write: no line and no count of dropped ones.
+    fn is_idle(&self) -> bool {
+        lock(&self.queued).ends.is_empty() && self.dropped.load(Ordering::Relaxed) == 0
+    }
+
     /// Swaps the waiting lines with `empty` (an emptied buffer, kept for reuse) and returns
     /// how many lines were dropped.
     fn take(&self, empty: &mut Queued) -> u64 {
@@ -183,15 +188,17 @@ impl Shared {
         let mut dropped = 0;
         {
             let mut lanes = lock(&self.lanes);
+            // A lane only this list holds belongs to a thread that has ended (the orphans'
+            // lane is also held by `self`), so nothing is added to it any more: once it is
+            // idle it is forgotten. Checked before draining, so that a line the thread added
+            // just before it ended is written first, not lost.
+            lanes.retain(|lane| Arc::strong_count(lane) > 1 || !lane.is_idle());
             if buffers.len() < lanes.len() {
                 buffers.resize_with(lanes.len(), Queued::default);
             }
             for (lane, buffer) in lanes.iter().zip(buffers.iter_mut()) {
                 dropped += lane.take(buffer);
             }
-            // A lane only this list holds belongs to a thread that has ended; it is empty now.
-            let orphans = Arc::as_ptr(&self.orphans);
-            lanes.retain(|lane| Arc::as_ptr(lane) == orphans || Arc::strong_count(lane) > 1);
         }
         merge(buffers, batch);
         buffers.iter_mut().for_each(Queued::clear);
@@ -221,6 +228,7 @@ pub fn batch_writer<W: Write + Send + 'static>(output: W) -> (BatchWriter, Flush
     let thread = std::thread::Builder::new()
         .name("api-log-writer".into())
         .spawn(move || write_batches(&worker, output))
+        // Without a thread the lines pile up to the cap and are dropped; nothing else breaks.
         .ok();
     (
         BatchWriter {
@@ -288,6 +296,7 @@ impl<'a> MakeWriter<'a> for BatchWriter {
     type Writer = QueuedLine<'a>;
 
     fn make_writer(&'a self) -> QueuedLine<'a> {
+        // A borrow, not a clone: no reference count shared by every thread changes per line.
         QueuedLine {
             shared: &self.shared,
         }
