@@ -25,9 +25,10 @@ const PLAIN_ALIGNMENT: usize = 16;
 /// mimalloc as the global allocator (see the module documentation).
 pub struct MiMalloc;
 
-/// Tells whether a block of `layout` can come from the plain entry points.
-fn is_plain(layout: Layout) -> bool {
-    layout.align() <= PLAIN_ALIGNMENT && layout.align() <= layout.size()
+/// Tells whether a block of `size` bytes aligned to `align` can come from the plain entry
+/// points.
+fn is_plain(size: usize, align: usize) -> bool {
+    align <= PLAIN_ALIGNMENT && align <= size
 }
 
 // SAFETY: every method forwards to mimalloc, which returns blocks of at least the requested
@@ -39,7 +40,7 @@ unsafe impl GlobalAlloc for MiMalloc {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         // SAFETY: see the impl.
         unsafe {
-            if is_plain(layout) {
+            if is_plain(layout.size(), layout.align()) {
                 mi_malloc(layout.size()).cast()
             } else {
                 mi_malloc_aligned(layout.size(), layout.align()).cast()
@@ -51,7 +52,7 @@ unsafe impl GlobalAlloc for MiMalloc {
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
         // SAFETY: see the impl.
         unsafe {
-            if is_plain(layout) {
+            if is_plain(layout.size(), layout.align()) {
                 mi_zalloc(layout.size()).cast()
             } else {
                 mi_zalloc_aligned(layout.size(), layout.align()).cast()
@@ -69,7 +70,7 @@ unsafe impl GlobalAlloc for MiMalloc {
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         // SAFETY: see the impl; `ptr` came from this allocator with `layout`.
         unsafe {
-            if layout.align() <= PLAIN_ALIGNMENT && layout.align() <= new_size {
+            if is_plain(new_size, layout.align()) {
                 mi_realloc(ptr.cast::<c_void>(), new_size).cast()
             } else {
                 mi_realloc_aligned(ptr.cast::<c_void>(), new_size, layout.align()).cast()

@@ -2,7 +2,7 @@
 //!
 //! The server hands each connection a [`Gateway`] of its own through [`WithPeerAddress`], which
 //! carries the peer address (see [`Gateway::for_peer`]); the gateway gives it to the filter and
-//! to the handlers (`filter::client_address`). Requests that arrive some other way (`oneshot`
+//! to the handlers (`filter::request_client`). Requests that arrive some other way (`oneshot`
 //! in tests) have no peer; they may carry a [`ConnectInfo`] extension instead, as axum's own
 //! `into_make_service_with_connect_info` would add, and [`client_address`] reads it.
 //!

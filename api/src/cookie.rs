@@ -31,9 +31,6 @@ impl SessionCookie {
     /// Returns the session cookie's value from every `Cookie` header of the request, parsed the
     /// way Werkzeug does; bytes that are not UTF-8 are replaced rather than refused.
     pub fn read(&self, headers: &HeaderMap) -> Option<String> {
-        // A header that is UTF-8 (nearly all: browsers send ASCII) is read in place; only
-        // another one is copied, for the replacement. `from_utf8` checks ASCII a word at a
-        // time, several times faster than the lossy decoder, which is left for the rest.
         let all = headers.get_all(header::COOKIE);
         let mut values = all.iter();
         // The usual request: one `Cookie` header holding the session cookie alone.
@@ -42,6 +39,9 @@ impl SessionCookie {
                 return Some(value.to_string());
             }
         }
+        // A header that is UTF-8 (nearly all: browsers send ASCII) is read in place; only
+        // another one is copied, for the replacement. `from_utf8` checks ASCII a word at a
+        // time, several times faster than the lossy decoder, which is left for the rest.
         let texts = all.iter().map(|value| {
             let bytes = value.as_bytes();
             match std::str::from_utf8(bytes) {

@@ -45,7 +45,7 @@ tokio::task_local! {
 
 impl RequestContext {
     /// Runs `answer` (the routing and the handler of one request) with `user` as the
-    /// request's [`CurrentUser`] and `client` as its [`client_address`].
+    /// request's [`CurrentUser`] and `client` as its [`request_client`].
     pub(crate) fn scope<F: Future>(
         user: Option<Arc<User>>,
         client: Option<IpAddr>,
@@ -61,7 +61,7 @@ impl RequestContext {
 
 /// The address of the client of the request the current task is answering: the connection's
 /// peer, or `None` outside the gateway or for a request that came without one.
-pub(crate) fn client_address() -> Option<IpAddr> {
+pub(crate) fn request_client() -> Option<IpAddr> {
     REQUEST.try_with(|context| context.client).ok().flatten()
 }
 

@@ -21,7 +21,6 @@ pub fn session_cookie<H: AsRef<str>>(
     })
 }
 
-/// The raw `(name, value)` pairs of one `Cookie` header value, names and values trimmed.
 /// Returns the value when `header` is exactly `name=value`, the value all visible ASCII
 /// without `;` or `"`: what a browser sends when the session cookie is its only cookie for
 /// the site. [`session_cookie`] would give the same value; this skips its general scan and
@@ -39,6 +38,7 @@ pub fn sole_cookie<'h>(header: &'h [u8], name: &str) -> Option<&'h str> {
     std::str::from_utf8(value).ok()
 }
 
+/// The raw `(name, value)` pairs of one `Cookie` header value, names and values trimmed.
 struct CookiePairs<'h> {
     header: &'h str,
     pos: usize,

@@ -196,8 +196,8 @@ impl HashingPool {
     }
 
     /// Waits for a permit without blocking a worker thread, then runs `work` on a low-priority
-    /// thread of its own. The permit moves into the job, so it is held until the work really ends even if
-    /// the request that started it is cancelled meanwhile.
+    /// thread of its own. The permit moves into the job, so it is held until the work really
+    /// ends even if the request that started it is cancelled meanwhile.
     async fn run<T, F>(&self, work: F) -> Result<T, AuthError>
     where
         T: Send + 'static,

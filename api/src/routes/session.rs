@@ -10,7 +10,7 @@ use axum::response::Response;
 
 use crate::body::form_fields;
 use crate::error::ApiError;
-use crate::filter::client_address;
+use crate::filter::request_client;
 use crate::input::{self, LoginForm};
 use crate::json::{json_response, user_response};
 use crate::openapi::responses::{
@@ -45,7 +45,7 @@ use crate::state::AppState;
         (status = 429, response = TooManyRequests),
     ))]
 pub async fn login(State(state): State<AppState>, request: Request) -> Result<Response, ApiError> {
-    let client = client_address();
+    let client = request_client();
     // The session this browser held before logging in, revoked once the login succeeds.
     let previous = state.cookie.read(request.headers());
     let user_agent = user_agent(request.headers());
