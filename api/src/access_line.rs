@@ -18,8 +18,6 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use domain::public_json::write_json_string;
 
-use crate::decimal::Decimal;
-
 /// The `tracing` target of the access lines.
 pub const ACCESS_TARGET: &str = "access";
 
@@ -187,7 +185,7 @@ fn civil_time(seconds: u64) -> [u8; 19] {
 
 /// Appends `value` in decimal.
 fn write_number(out: &mut Vec<u8>, value: u64) {
-    out.extend_from_slice(Decimal::new(value).as_bytes());
+    out.extend_from_slice(itoa::Buffer::new().format(value).as_bytes());
 }
 
 #[cfg(test)]

@@ -7,8 +7,6 @@ use axum::response::Response;
 use domain::user::PublicUser;
 use serde::Serialize;
 
-use crate::decimal::Decimal;
-
 /// The body sent if a value cannot be serialised; it never happens with this crate's types, but a
 /// request must not be able to cause a panic.
 const SERIALISATION_FAILED: &[u8] = b"{\"error\":\"Service unavailable\"}";
@@ -64,9 +62,10 @@ fn finish(status: StatusCode, mut bytes: Vec<u8>) -> Response {
 /// The `Content-Length` value of a body of `length` bytes, in one allocation (`HeaderValue`'s
 /// `From<usize>` makes two).
 fn content_length(length: usize) -> HeaderValue {
-    let digits = Decimal::new(u64::try_from(length).unwrap_or(u64::MAX));
+    let mut digits = itoa::Buffer::new();
     // Decimal digits are always a valid header value.
-    HeaderValue::from_bytes(digits.as_bytes()).unwrap_or_else(|_| HeaderValue::from(length))
+    HeaderValue::from_bytes(digits.format(length).as_bytes())
+        .unwrap_or_else(|_| HeaderValue::from(length))
 }
 
 #[cfg(test)]

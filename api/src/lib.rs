@@ -14,7 +14,6 @@ pub mod config;
 pub mod connect_info;
 pub mod cookie;
 mod cors;
-mod decimal;
 pub mod error;
 pub mod filter;
 mod input;
