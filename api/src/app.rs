@@ -28,14 +28,17 @@ use tower_http::normalize_path::{NormalizePath, NormalizePathLayer};
 
 use crate::connect_info::client_address;
 use crate::error::ApiError;
-use crate::filter::{identify, RequestContext};
+use crate::filter::{self, identify, RequestContext};
 use crate::state::AppState;
 use crate::{body_limit, cors, method_not_allowed, routes};
+use auth::RequestCredentials;
 
 mod access_log;
+mod gateway_headers;
 mod request_id;
 
 use access_log::AccessEntry;
+pub(crate) use gateway_headers::GatewayHeaders;
 use request_id::X_REQUEST_ID;
 
 /// Builds the application for `state`, without a request timeout (see
@@ -115,11 +118,14 @@ impl Gateway {
 
 /// Answers one request (see the module documentation for the steps).
 async fn answer(parts: Arc<Parts>, request: Request) -> Result<Response, Infallible> {
-    let request_id = request_id::request_id(request.headers());
+    let found = GatewayHeaders::of(request.headers());
+    let request_id = request_id::request_id(found.request_id);
     let access = AccessEntry::start(&request);
     let under_api = cors::is_api_path(request.uri().path());
+    let client = parts.peer.or_else(|| client_address(request.extensions()));
+    let admitted = admit(&parts.state, &request, &found, client);
     let limit = parts.request_timeout;
-    let routed = route(&parts, request);
+    let routed = route(&parts, request, admitted, client);
     let mut response = match limit {
         Some(limit) => match within(limit, routed).await {
             Some(response) => response,
@@ -148,16 +154,39 @@ async fn answer(parts: Arc<Parts>, request: Request) -> Result<Response, Infalli
     Ok(response)
 }
 
-/// Filters, routes and answers one request.
-async fn route(parts: &Parts, request: Request) -> Response {
-    let state = &parts.state;
-    if body_limit::declares_too_much(request.headers(), state.body_limit) {
-        return ApiError::PayloadTooLarge.into_response();
+/// Checks what can be checked of `request` before anything waits: a declared body over the
+/// limit (413), then the credentials the filter will need (401 when there are none). `found`
+/// holds the request's headers that the gateway reads.
+fn admit(
+    state: &AppState,
+    request: &Request,
+    found: &GatewayHeaders<'_>,
+    client: Option<IpAddr>,
+) -> Result<Option<RequestCredentials>, ApiError> {
+    if body_limit::declares_too_much(found.content_length, state.body_limit) {
+        return Err(ApiError::PayloadTooLarge);
     }
-    // Only the path and headers are looked at; the request itself (whose body is not
-    // `Sync`) is not held across the await.
-    let client = parts.peer.or_else(|| client_address(request.extensions()));
-    let user = match identify(state, request.uri().path(), request.headers(), client).await {
+    filter::credentials(
+        state,
+        request.uri().path(),
+        request.headers(),
+        found,
+        client,
+    )
+}
+
+/// Authenticates with what [`admit`] found, then routes and answers one request.
+async fn route(
+    parts: &Parts,
+    request: Request,
+    admitted: Result<Option<RequestCredentials>, ApiError>,
+    client: Option<IpAddr>,
+) -> Response {
+    let identified = match admitted {
+        Ok(credentials) => identify(&parts.state, credentials).await,
+        Err(error) => Err(error),
+    };
+    let user = match identified {
         Ok(user) => user,
         Err(error) => return error.into_response(),
     };

@@ -33,23 +33,21 @@ impl SessionCookie {
     pub fn read(&self, headers: &HeaderMap) -> Option<String> {
         let all = headers.get_all(header::COOKIE);
         let mut values = all.iter();
-        // The usual request: one `Cookie` header holding the session cookie alone.
+        // The usual request has one `Cookie` header.
         if let (Some(only), None) = (values.next(), values.next()) {
-            if let Some(value) = auth::cookie::sole_cookie(only.as_bytes(), &self.name) {
-                return Some(value.to_string());
-            }
+            return self.read_header(only);
         }
-        // A header that is UTF-8 (nearly all: browsers send ASCII) is read in place; only
-        // another one is copied, for the replacement. `from_utf8` checks ASCII a word at a
-        // time, several times faster than the lossy decoder, which is left for the rest.
-        let texts = all.iter().map(|value| {
-            let bytes = value.as_bytes();
-            match std::str::from_utf8(bytes) {
-                Ok(text) => Cow::Borrowed(text),
-                Err(_) => String::from_utf8_lossy(bytes),
-            }
-        });
-        auth::cookie::session_cookie(texts, &self.name)
+        auth::cookie::session_cookie(all.iter().map(text_of), &self.name)
+    }
+
+    /// Returns the session cookie's value from `header`, the request's only `Cookie` header;
+    /// the same as [`read`](Self::read) gives for a request with that header alone.
+    pub fn read_header(&self, header: &HeaderValue) -> Option<String> {
+        // The usual header: the session cookie alone.
+        if let Some(value) = auth::cookie::sole_cookie(header.as_bytes(), &self.name) {
+            return Some(value.to_string());
+        }
+        auth::cookie::session_cookie(std::iter::once(text_of(header)), &self.name)
     }
 
     /// Builds the `Set-Cookie` value of a successful login: `Path=/; HttpOnly; SameSite=Lax`,
@@ -85,6 +83,17 @@ impl SessionCookie {
     }
 }
 
+/// The text of a `Cookie` header. A header that is UTF-8 (nearly all: browsers send ASCII) is
+/// read in place; only another one is copied, for the replacement. `from_utf8` checks ASCII a
+/// word at a time, several times faster than the lossy decoder, which is left for the rest.
+fn text_of(value: &HeaderValue) -> Cow<'_, str> {
+    let bytes = value.as_bytes();
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(bytes),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -112,6 +121,22 @@ mod tests {
             cookie.read(&headers(&[b"a=1", b"sid=second"])),
             Some("second".to_string())
         );
+    }
+
+    #[test]
+    fn one_header_read_alone_gives_what_the_whole_map_gives() {
+        let cookie = SessionCookie::new("sid", false);
+        for value in [
+            &b"sid=abc"[..],
+            b"a=1; sid=abc; b=2",
+            b"sid=\"quoted\"",
+            b"sid=",
+            b"sidx=1",
+            b"x=\xff; sid=ab\xffc",
+        ] {
+            let header = HeaderValue::from_bytes(value).expect("a header value");
+            assert_eq!(cookie.read_header(&header), cookie.read(&headers(&[value])));
+        }
     }
 
     #[test]

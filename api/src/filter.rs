@@ -16,9 +16,10 @@ use auth::path_rule::{require_auth, EXCLUDED_PATHS};
 use auth::{Recognition, RequestCredentials};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use axum::http::{header, HeaderMap};
+use axum::http::HeaderMap;
 use domain::User;
 
+use crate::app::GatewayHeaders;
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -80,39 +81,53 @@ impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
     }
 }
 
-/// Decides who makes a request on `path` with `headers` from `client` (the peer's address, when
-/// known): `Ok(None)` when authentication is off or the path is excluded, `Ok(Some(user))` when
-/// the credentials name a user, otherwise the 401/403/429/503 answer to send instead of routing.
-pub(crate) async fn identify(
+/// Reads the credentials of a request on `path` from its `headers` (`found` holds the ones the
+/// gateway already picked out) and `client` (the peer's address, when known): `Ok(None)` when
+/// authentication is off or the path is excluded, a 401 answer when the request carries no
+/// credential at all.
+pub(crate) fn credentials(
     state: &AppState,
     path: &str,
     headers: &HeaderMap,
+    found: &GatewayHeaders<'_>,
     client: Option<IpAddr>,
-) -> Result<Option<Arc<User>>, ApiError> {
-    let Some(authenticator) = &state.auth.authenticator else {
-        return Ok(None);
-    };
-    if !require_auth(Some(path), &EXCLUDED_PATHS) {
+) -> Result<Option<RequestCredentials>, ApiError> {
+    if state.auth.authenticator.is_none() || !require_auth(Some(path), &EXCLUDED_PATHS) {
         return Ok(None);
     }
+    let session_cookie = match found.cookie {
+        Some(cookie) if !found.more_cookies => state.cookie.read_header(cookie),
+        Some(_) => state.cookie.read(headers),
+        None => None,
+    };
     let credentials = RequestCredentials {
-        authorization: authorization(headers),
-        session_cookie: state.cookie.read(headers),
+        // The first `Authorization` header as received; an empty value is present, not
+        // absent (D9).
+        authorization: found
+            .authorization
+            .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned()),
+        session_cookie,
         client_addr: client,
     };
     if credentials.is_empty() {
         return Err(ApiError::Unauthorized);
     }
+    Ok(Some(credentials))
+}
+
+/// Decides who makes a request with `credentials` (`None`: authentication is off or the path
+/// is excluded): `Ok(Some(user))` when they name a user, otherwise the 403/429/503 answer to
+/// send instead of routing.
+pub(crate) async fn identify(
+    state: &AppState,
+    credentials: Option<RequestCredentials>,
+) -> Result<Option<Arc<User>>, ApiError> {
+    let (Some(authenticator), Some(credentials)) = (&state.auth.authenticator, credentials) else {
+        return Ok(None);
+    };
     match authenticator.authenticate(&credentials).await? {
         Recognition::Authenticated(user) => Ok(Some(user)),
         Recognition::Throttled(retry_after) => Err(retry_after.into()),
         Recognition::NotMine | Recognition::Rejected => Err(ApiError::Forbidden),
     }
-}
-
-/// The first `Authorization` header as received; an empty value is present, not absent (D9).
-fn authorization(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get(header::AUTHORIZATION)
-        .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned())
 }
