@@ -125,7 +125,11 @@ pub(crate) async fn identify(
     let (Some(authenticator), Some(credentials)) = (&state.auth.authenticator, credentials) else {
         return Ok(None);
     };
-    match authenticator.authenticate(&credentials).await? {
+    let recognition = match authenticator.authenticate_now(&credentials) {
+        Some(recognition) => recognition?,
+        None => authenticator.authenticate(&credentials).await?,
+    };
+    match recognition {
         Recognition::Authenticated(user) => Ok(Some(user)),
         Recognition::Throttled(retry_after) => Err(retry_after.into()),
         Recognition::NotMine | Recognition::Rejected => Err(ApiError::Forbidden),

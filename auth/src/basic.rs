@@ -81,6 +81,16 @@ impl Authenticator for BasicAuth {
             Attempt::Throttled(retry_after) => Ok(Recognition::Throttled(retry_after)),
         }
     }
+
+    fn authenticate_now(
+        &self,
+        credentials: &RequestCredentials,
+    ) -> Option<Result<Recognition, AuthError>> {
+        // Only "not mine" is known without waiting: a password check is never done at once.
+        extract_base64_authorization_header(credentials.authorization.as_deref())
+            .is_none()
+            .then_some(Ok(Recognition::NotMine))
+    }
 }
 
 #[cfg(test)]

@@ -21,9 +21,11 @@ pub mod error;
 pub mod file;
 pub mod memory;
 pub mod postgres;
+pub mod read_now;
 pub mod repository;
 
 pub use error::StorageError;
+pub use read_now::ReadNow;
 pub use repository::{SessionListing, SessionRepository, UserRepository};
 
 #[cfg(any(test, feature = "mocks"))]

@@ -5,10 +5,9 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use domain::{Timestamp, User, UserSession};
 
-use crate::StorageError;
+use crate::{ReadNow, StorageError};
 
 /// Stores users, keeping insertion order for listings and emails unique.
-#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait UserRepository: Send + Sync {
     /// Stores a new user; fails with [`StorageError::DuplicateEmail`] when another user already
@@ -23,6 +22,13 @@ pub trait UserRepository: Send + Sync {
     /// from elsewhere keep this default.
     async fn get_shared(&self, id: &str) -> Result<Option<Arc<User>>, StorageError> {
         Ok(self.get(id).await?.map(Arc::new))
+    }
+
+    /// Returns what [`get_shared`](Self::get_shared) would, without waiting, when the store can
+    /// (it keeps its records in memory); otherwise [`ReadNow::MustWait`], this default.
+    fn get_shared_now(&self, id: &str) -> ReadNow<Arc<User>> {
+        let _ = id;
+        ReadNow::MustWait
     }
 
     /// Returns the first user (in insertion order) whose email is exactly `email`.
@@ -51,7 +57,6 @@ pub trait UserRepository: Send + Sync {
 }
 
 /// Stores login sessions, found by the secret session id.
-#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait SessionRepository: Send + Sync {
     /// Stores a new session.
@@ -66,6 +71,13 @@ pub trait SessionRepository: Send + Sync {
     /// default.
     async fn get_shared(&self, session_id: &str) -> Result<Option<Arc<UserSession>>, StorageError> {
         Ok(self.get(session_id).await?.map(Arc::new))
+    }
+
+    /// Returns what [`get_shared`](Self::get_shared) would, without waiting, when the store can
+    /// (it keeps its records in memory); otherwise [`ReadNow::MustWait`], this default.
+    fn get_shared_now(&self, session_id: &str) -> ReadNow<Arc<UserSession>> {
+        let _ = session_id;
+        ReadNow::MustWait
     }
 
     /// Deletes the session with this session id; returns whether one existed.
@@ -95,6 +107,50 @@ pub trait SessionRepository: Send + Sync {
     /// once at shutdown; closing twice is harmless. Stores that keep nothing on disk do nothing.
     async fn close(&self) -> Result<(), StorageError> {
         Ok(())
+    }
+}
+
+// The test doubles are written out rather than derived with `automock`, which would also mock
+// the `*_now` methods: a double of a store answers only through expectations, so it keeps the
+// default `MustWait` and its callers take the `async` path that the expectations describe.
+#[cfg(any(test, feature = "mocks"))]
+mockall::mock! {
+    /// A mockall double of [`UserRepository`].
+    pub UserRepository {}
+
+    #[async_trait]
+    impl UserRepository for UserRepository {
+        async fn create(&self, user: User) -> Result<(), StorageError>;
+        async fn get(&self, id: &str) -> Result<Option<User>, StorageError>;
+        async fn get_shared(&self, id: &str) -> Result<Option<Arc<User>>, StorageError>;
+        async fn find_by_email(&self, email: &str) -> Result<Option<User>, StorageError>;
+        async fn list(&self) -> Result<Vec<User>, StorageError>;
+        async fn update(&self, user: User) -> Result<(), StorageError>;
+        async fn delete(&self, id: &str) -> Result<bool, StorageError>;
+        async fn count(&self) -> Result<usize, StorageError>;
+        async fn close(&self) -> Result<(), StorageError>;
+    }
+}
+
+#[cfg(any(test, feature = "mocks"))]
+mockall::mock! {
+    /// A mockall double of [`SessionRepository`].
+    pub SessionRepository {}
+
+    #[async_trait]
+    impl SessionRepository for SessionRepository {
+        async fn create(&self, session: UserSession) -> Result<(), StorageError>;
+        async fn get(&self, session_id: &str) -> Result<Option<UserSession>, StorageError>;
+        async fn get_shared(&self, session_id: &str)
+            -> Result<Option<Arc<UserSession>>, StorageError>;
+        async fn delete(&self, session_id: &str) -> Result<bool, StorageError>;
+        async fn delete_for_user(&self, user_id: &str) -> Result<usize, StorageError>;
+        async fn delete_created_before(&self, cutoff: Timestamp) -> Result<usize, StorageError>;
+        async fn list_for_user(&self, user_id: &str) -> Result<Vec<UserSession>, StorageError>;
+        async fn touch(&self, session_id: &str, at: Timestamp) -> Result<bool, StorageError>;
+        async fn delete_last_seen_before(&self, cutoff: Timestamp)
+            -> Result<usize, StorageError>;
+        async fn close(&self) -> Result<(), StorageError>;
     }
 }
 

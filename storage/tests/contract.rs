@@ -12,7 +12,7 @@ use domain::{NewUser, PasswordHash, Timestamp, User, UserSession};
 use storage::file::{FileSessionRepository, FileUserRepository};
 use storage::memory::{MemorySessionRepository, MemoryUserRepository};
 use storage::postgres::testing::TestDatabase;
-use storage::{SessionListing, SessionRepository, StorageError, UserRepository};
+use storage::{ReadNow, SessionListing, SessionRepository, StorageError, UserRepository};
 use tempfile::TempDir;
 
 #[path = "contract/session_cases.rs"]
@@ -126,6 +126,7 @@ macro_rules! user_contract {
                 many_concurrent_creates_all_land,
                 concurrent_creates_of_one_email_let_exactly_one_through,
                 every_attribute_reads_back_exactly,
+                a_read_answered_at_once_agrees_with_the_async_one,
             );
         }
     };
@@ -148,6 +149,7 @@ macro_rules! session_contract {
                 delete_last_seen_before_counts_from_last_seen_or_creation,
                 listing_gives_every_session_in_creation_order,
                 every_attribute_reads_back_exactly,
+                a_read_answered_at_once_agrees_with_the_async_one,
             );
         }
     };
@@ -159,3 +161,23 @@ user_contract!(postgres_user_repository, postgres_users);
 session_contract!(memory_session_repository, memory_sessions);
 session_contract!(file_session_repository, file_sessions);
 session_contract!(postgres_session_repository, postgres_sessions);
+
+/// The memory stores keep every record in memory, so they answer reads at once (the contract
+/// above only checks that an answer given at once is right).
+#[tokio::test]
+async fn the_memory_stores_answer_reads_without_waiting() {
+    let users = MemoryUserRepository::new();
+    let bob = user(Some("bob@hbtn.io"));
+    users.create(bob.clone()).await.expect("created");
+    assert_eq!(
+        users.get_shared_now(&bob.id),
+        ReadNow::Answered(Some(Arc::new(bob)))
+    );
+    let sessions = MemorySessionRepository::default();
+    let one = UserSession::new("u1", ts("2020-01-01T00:00:00"));
+    sessions.create(one.clone()).await.expect("created");
+    assert_eq!(
+        sessions.get_shared_now(&one.session_id),
+        ReadNow::Answered(Some(Arc::new(one)))
+    );
+}

@@ -15,7 +15,7 @@ use serde_json::Value;
 use storage::file::{
     current_contents, FileSessionRepository, FileUserRepository, SESSIONS_FILE, USERS_FILE,
 };
-use storage::{SessionRepository, StorageError, UserRepository};
+use storage::{ReadNow, SessionRepository, StorageError, UserRepository};
 use tempfile::TempDir;
 
 /// The `.db_User.json` line the spec quotes, byte for byte as the original wrote it.
@@ -565,4 +565,24 @@ async fn a_data_file_removed_behind_the_stores_back_is_written_out_from_memory()
         .map(|u| u.id)
         .collect();
     assert_eq!(ids, [BOB_ID, "new"], "nothing memory held was lost");
+}
+
+#[test]
+fn the_records_in_memory_are_read_without_waiting() {
+    let dir = folder_with(&[
+        (USERS_FILE, ORIGINAL_USERS),
+        (SESSIONS_FILE, ORIGINAL_SESSIONS),
+    ]);
+    let users = FileUserRepository::open(dir.path()).expect("the files open");
+    let sessions = FileSessionRepository::open(dir.path()).expect("the files open");
+    let ReadNow::Answered(Some(bob)) = users.get_shared_now(BOB_ID) else {
+        panic!("the file store answers a user at once");
+    };
+    assert_eq!(bob.email.as_deref(), Some("bobsession@hbtn.io"));
+    let ReadNow::Answered(Some(session)) = sessions.get_shared_now(BOB_SESSION_ID) else {
+        panic!("the file store answers a session at once");
+    };
+    assert_eq!(session.user_id, BOB_ID);
+    assert_eq!(users.get_shared_now("nobody"), ReadNow::Answered(None));
+    assert_eq!(sessions.get_shared_now("nothing"), ReadNow::Answered(None));
 }

@@ -12,7 +12,7 @@ use super::options::{FileStoreOptions, JournalStats};
 use super::SESSIONS_FILE;
 use crate::memory::table::Table;
 use crate::memory::SessionTable;
-use crate::{SessionListing, SessionRepository, StorageError};
+use crate::{ReadNow, SessionListing, SessionRepository, StorageError};
 
 /// Sessions kept in `<dir>/.db_UserSession.json` (the original project's format) and
 /// `<dir>/.db_UserSession.json.journal` (changes not yet folded into it).
@@ -81,6 +81,13 @@ impl SessionRepository for FileSessionRepository {
         Ok(self
             .table
             .read(|table| table.get_shared(session_id).cloned()))
+    }
+
+    fn get_shared_now(&self, session_id: &str) -> ReadNow<Arc<UserSession>> {
+        ReadNow::Answered(
+            self.table
+                .read(|table| table.get_shared(session_id).cloned()),
+        )
     }
 
     async fn delete(&self, session_id: &str) -> Result<bool, StorageError> {

@@ -11,7 +11,7 @@ use super::journal_table::JournalTable;
 use super::options::{FileStoreOptions, JournalStats};
 use super::USERS_FILE;
 use crate::memory::UserTable;
-use crate::{StorageError, UserRepository};
+use crate::{ReadNow, StorageError, UserRepository};
 
 /// Users kept in `<dir>/.db_User.json` (the original project's format) and
 /// `<dir>/.db_User.json.journal` (changes not yet folded into it).
@@ -77,6 +77,10 @@ impl UserRepository for FileUserRepository {
 
     async fn get_shared(&self, id: &str) -> Result<Option<Arc<User>>, StorageError> {
         Ok(self.table.read(|table| table.get_shared(id).cloned()))
+    }
+
+    fn get_shared_now(&self, id: &str) -> ReadNow<Arc<User>> {
+        ReadNow::Answered(self.table.read(|table| table.get_shared(id).cloned()))
     }
 
     async fn find_by_email(&self, email: &str) -> Result<Option<User>, StorageError> {

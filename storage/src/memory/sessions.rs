@@ -8,7 +8,7 @@ use domain::{Timestamp, UserSession};
 
 use super::table::Table;
 use super::{LockedTable, SessionTable};
-use crate::{SessionListing, SessionRepository, StorageError};
+use crate::{ReadNow, SessionListing, SessionRepository, StorageError};
 
 /// Sessions kept in process memory only; everything is lost when the process ends.
 #[derive(Default)]
@@ -47,6 +47,13 @@ impl SessionRepository for MemorySessionRepository {
         Ok(self
             .table
             .read(|table| table.get_shared(session_id).cloned()))
+    }
+
+    fn get_shared_now(&self, session_id: &str) -> ReadNow<Arc<UserSession>> {
+        ReadNow::Answered(
+            self.table
+                .read(|table| table.get_shared(session_id).cloned()),
+        )
     }
 
     async fn delete(&self, session_id: &str) -> Result<bool, StorageError> {

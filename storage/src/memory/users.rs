@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use domain::User;
 
 use super::{LockedTable, UserTable};
-use crate::{StorageError, UserRepository};
+use crate::{ReadNow, StorageError, UserRepository};
 
 /// Users kept in process memory only; everything is lost when the process ends.
 #[derive(Default)]
@@ -44,6 +44,10 @@ impl UserRepository for MemoryUserRepository {
 
     async fn get_shared(&self, id: &str) -> Result<Option<Arc<User>>, StorageError> {
         Ok(self.table.read(|table| table.get_shared(id).cloned()))
+    }
+
+    fn get_shared_now(&self, id: &str) -> ReadNow<Arc<User>> {
+        ReadNow::Answered(self.table.read(|table| table.get_shared(id).cloned()))
     }
 
     async fn find_by_email(&self, email: &str) -> Result<Option<User>, StorageError> {

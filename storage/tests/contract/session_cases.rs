@@ -267,3 +267,28 @@ pub async fn every_attribute_reads_back_exactly(repo: Arc<dyn SessionStore>) {
     let keys: Vec<&String> = listed[0].extra.keys().collect();
     assert_eq!(keys, ["zeta", "alpha"], "key order kept");
 }
+
+pub async fn a_read_answered_at_once_agrees_with_the_async_one(repo: Arc<dyn SessionStore>) {
+    let one = session("u1", "2020-01-01T00:00:00");
+    repo.create(one.clone()).await.expect("created");
+    for step in ["created", "touched", "deleted"] {
+        match step {
+            "touched" => assert!(repo
+                .touch(&one.session_id, ts("2020-01-02T00:00:00"))
+                .await
+                .expect("touched")),
+            "deleted" => assert!(repo.delete(&one.session_id).await.expect("deleted")),
+            _ => {}
+        }
+        for session_id in [one.session_id.as_str(), one.id.as_str(), "nothing"] {
+            // A store that must wait says so; one that answers gives what `get_shared` gives.
+            if let ReadNow::Answered(now) = repo.get_shared_now(session_id) {
+                assert_eq!(
+                    now,
+                    repo.get_shared(session_id).await.expect("read"),
+                    "{step} {session_id}"
+                );
+            }
+        }
+    }
+}

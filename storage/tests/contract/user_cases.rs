@@ -248,3 +248,23 @@ pub async fn every_attribute_reads_back_exactly(repo: Arc<dyn UserRepository>) {
     repo.create(bare.clone()).await.expect("created");
     assert_eq!(repo.list().await.expect("listed"), [full, bare]);
 }
+
+pub async fn a_read_answered_at_once_agrees_with_the_async_one(repo: Arc<dyn UserRepository>) {
+    let bob = user(Some("bob@hbtn.io"));
+    repo.create(bob.clone()).await.expect("created");
+    let mut renamed = bob.clone();
+    renamed.first_name = Some("Robert".into());
+    for step in ["created", "updated", "deleted"] {
+        match step {
+            "updated" => repo.update(renamed.clone()).await.expect("updated"),
+            "deleted" => assert!(repo.delete(&bob.id).await.expect("deleted")),
+            _ => {}
+        }
+        for id in [bob.id.as_str(), "nobody"] {
+            // A store that must wait says so; one that answers gives what `get_shared` gives.
+            if let ReadNow::Answered(now) = repo.get_shared_now(id) {
+                assert_eq!(now, repo.get_shared(id).await.expect("read"), "{step} {id}");
+            }
+        }
+    }
+}
