@@ -13,7 +13,7 @@ use std::net::IpAddr;
 use std::sync::Arc;
 
 use auth::path_rule::{require_auth, EXCLUDED_PATHS};
-use auth::{Recognition, RequestCredentials};
+use auth::{AuthError, Recognition, RequestCredentials};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::HeaderMap;
@@ -115,9 +115,22 @@ pub(crate) fn credentials(
     Ok(Some(credentials))
 }
 
-/// Decides who makes a request with `credentials` (`None`: authentication is off or the path
-/// is excluded): `Ok(Some(user))` when they name a user, otherwise the 403/429/503 answer to
-/// send instead of routing.
+/// Decides at once, when the authenticator can, who makes a request with `credentials`
+/// (`None`: authentication is off or the path is excluded): `Ok(Some(user))` when they name a
+/// user, otherwise the 403/429/503 answer to send instead of routing. `None` when only
+/// [`identify`] can tell.
+pub(crate) fn identify_now(
+    state: &AppState,
+    credentials: Option<&RequestCredentials>,
+) -> Option<Result<Option<Arc<User>>, ApiError>> {
+    let (Some(authenticator), Some(credentials)) = (&state.auth.authenticator, credentials) else {
+        return Some(Ok(None));
+    };
+    Some(decide(authenticator.authenticate_now(credentials)?))
+}
+
+/// Decides who makes a request with `credentials`, as [`identify_now`] does, waiting for the
+/// stores when it must.
 pub(crate) async fn identify(
     state: &AppState,
     credentials: Option<RequestCredentials>,
@@ -125,11 +138,12 @@ pub(crate) async fn identify(
     let (Some(authenticator), Some(credentials)) = (&state.auth.authenticator, credentials) else {
         return Ok(None);
     };
-    let recognition = match authenticator.authenticate_now(&credentials) {
-        Some(recognition) => recognition?,
-        None => authenticator.authenticate(&credentials).await?,
-    };
-    match recognition {
+    decide(authenticator.authenticate(&credentials).await)
+}
+
+/// What the filter makes of an authenticator's answer.
+fn decide(recognition: Result<Recognition, AuthError>) -> Result<Option<Arc<User>>, ApiError> {
+    match recognition? {
         Recognition::Authenticated(user) => Ok(Some(user)),
         Recognition::Throttled(retry_after) => Err(retry_after.into()),
         Recognition::NotMine | Recognition::Rejected => Err(ApiError::Forbidden),
