@@ -18,6 +18,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::HeaderMap;
 use domain::User;
+use tokio::task::futures::TaskLocalFuture;
 
 use crate::app::GatewayHeaders;
 use crate::error::ApiError;
@@ -51,7 +52,7 @@ impl RequestContext {
         user: Option<Arc<User>>,
         client: Option<IpAddr>,
         answer: F,
-    ) -> impl Future<Output = F::Output> {
+    ) -> TaskLocalFuture<RequestContext, F> {
         let context = RequestContext {
             user: Cell::new(user),
             client,
