@@ -54,6 +54,18 @@ fn bob() -> User {
     stored_user("bob@hbtn.io", "pw", Some("Bob"), None)
 }
 
+/// A fixture whose only user, returned, is logged in with the returned session id.
+async fn logged_in(duration: i64, idle: u64) -> (Fixture, User, String) {
+    let bob = bob();
+    let f = fixture(duration, idle, vec![bob.clone()]).await;
+    let sid = f
+        .auth
+        .create_session(&bob.id, SessionOrigin::default())
+        .await
+        .expect("created");
+    (f, bob, sid)
+}
+
 /// Asks at once, then the `async` way, and checks both give `expected`.
 async fn both_answer(
     auth: &dyn Authenticator,
@@ -71,13 +83,7 @@ async fn both_answer(
 
 #[tokio::test]
 async fn a_live_session_names_its_user_at_once() {
-    let bob = bob();
-    let f = fixture(60, 0, vec![bob.clone()]).await;
-    let sid = f
-        .auth
-        .create_session(&bob.id, SessionOrigin::default())
-        .await
-        .expect("created");
+    let (f, bob, sid) = logged_in(60, 0).await;
     let expected = Recognition::Authenticated(Arc::new(bob));
     both_answer(&f.auth, &cookie(Some(&sid)), &expected).await;
     // Used again later, within the lifetime and before its last use is due to be stored.
@@ -87,29 +93,17 @@ async fn a_live_session_names_its_user_at_once() {
 
 #[tokio::test]
 async fn no_cookie_an_unknown_one_and_a_deleted_user_are_answered_at_once() {
-    let bob = bob();
-    let f = fixture(0, 0, vec![bob.clone()]).await;
+    let (f, bob, sid) = logged_in(0, 0).await;
     both_answer(&f.auth, &cookie(None), &Recognition::NotMine).await;
     both_answer(&f.auth, &cookie(Some("")), &Recognition::Rejected).await;
     both_answer(&f.auth, &cookie(Some("unknown")), &Recognition::Rejected).await;
-    let sid = f
-        .auth
-        .create_session(&bob.id, SessionOrigin::default())
-        .await
-        .expect("created");
     assert!(f.users.delete(&bob.id).await.expect("deleted"));
     both_answer(&f.auth, &cookie(Some(&sid)), &Recognition::Rejected).await;
 }
 
 #[tokio::test]
 async fn an_ended_session_is_left_to_the_async_check_which_deletes_it() {
-    let bob = bob();
-    let f = fixture(60, 0, vec![bob.clone()]).await;
-    let sid = f
-        .auth
-        .create_session(&bob.id, SessionOrigin::default())
-        .await
-        .expect("created");
+    let (f, _, sid) = logged_in(60, 0).await;
     f.clock.advance(61);
     assert!(f.auth.authenticate_now(&cookie(Some(&sid))).is_none());
     assert!(
@@ -123,13 +117,7 @@ async fn an_ended_session_is_left_to_the_async_check_which_deletes_it() {
 
 #[tokio::test]
 async fn a_use_due_to_be_stored_is_left_to_the_async_check_which_stores_it() {
-    let bob = bob();
-    let f = fixture(0, 600, vec![bob.clone()]).await;
-    let sid = f
-        .auth
-        .create_session(&bob.id, SessionOrigin::default())
-        .await
-        .expect("created");
+    let (f, bob, sid) = logged_in(0, 600).await;
     let stored = |f: &Fixture| {
         let sessions = f.sessions.clone();
         let sid = sid.clone();
@@ -159,13 +147,7 @@ async fn a_use_due_to_be_stored_is_left_to_the_async_check_which_stores_it() {
 
 #[tokio::test]
 async fn a_chain_answers_at_once_only_when_each_mechanism_it_asks_can() {
-    let bob = bob();
-    let f = fixture(0, 0, vec![bob.clone()]).await;
-    let sid = f
-        .auth
-        .create_session(&bob.id, SessionOrigin::default())
-        .await
-        .expect("created");
+    let (f, bob, sid) = logged_in(0, 0).await;
     let accounts = Accounts::new(
         f.users.clone(),
         f.sessions.clone(),
