@@ -1,5 +1,6 @@
 //! The authentication filter (SPEC Part B 4): it runs before routing, on every request (the
-//! gateway in `app.rs` calls it).
+//! gateway's answer, `app/answer.rs`, calls it: at once when the authenticator can answer
+//! from memory, otherwise in the request's future).
 //!
 //! Authentication off: pass. Excluded path: pass. No `Authorization` header and no session
 //! cookie: 401. Credentials that name a user: pass with that user as the [`CurrentUser`].
