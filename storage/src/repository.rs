@@ -18,14 +18,19 @@ pub trait UserRepository: Send + Sync {
     async fn get(&self, id: &str) -> Result<Option<User>, StorageError>;
 
     /// Returns the same as [`get`](Self::get), shared rather than copied where the store keeps
-    /// records in memory: every request with a session cookie reads its user. Stores that read
-    /// from elsewhere keep this default.
+    /// records in memory: every request with a session cookie reads its user. This default
+    /// takes the answer of [`get_shared_now`](Self::get_shared_now) when there is one, and
+    /// otherwise wraps `get`'s copy.
     async fn get_shared(&self, id: &str) -> Result<Option<Arc<User>>, StorageError> {
-        Ok(self.get(id).await?.map(Arc::new))
+        match self.get_shared_now(id) {
+            ReadNow::Answered(user) => Ok(user),
+            ReadNow::MustWait => Ok(self.get(id).await?.map(Arc::new)),
+        }
     }
 
     /// Returns what [`get_shared`](Self::get_shared) would, without waiting, when the store can
-    /// (it keeps its records in memory); otherwise [`ReadNow::MustWait`], this default.
+    /// (it keeps its records in memory, and shares them); otherwise [`ReadNow::MustWait`], this
+    /// default.
     fn get_shared_now(&self, id: &str) -> ReadNow<Arc<User>> {
         let _ = id;
         ReadNow::MustWait
@@ -67,14 +72,19 @@ pub trait SessionRepository: Send + Sync {
 
     /// Returns the same as [`get`](Self::get), shared rather than copied where the store keeps
     /// records in memory: the session check runs on every authenticated request, and copying
-    /// a record's six strings showed in its profile. Stores that read from elsewhere keep this
-    /// default.
+    /// a record's six strings showed in its profile. This default takes the answer of
+    /// [`get_shared_now`](Self::get_shared_now) when there is one, and otherwise wraps `get`'s
+    /// copy.
     async fn get_shared(&self, session_id: &str) -> Result<Option<Arc<UserSession>>, StorageError> {
-        Ok(self.get(session_id).await?.map(Arc::new))
+        match self.get_shared_now(session_id) {
+            ReadNow::Answered(session) => Ok(session),
+            ReadNow::MustWait => Ok(self.get(session_id).await?.map(Arc::new)),
+        }
     }
 
     /// Returns what [`get_shared`](Self::get_shared) would, without waiting, when the store can
-    /// (it keeps its records in memory); otherwise [`ReadNow::MustWait`], this default.
+    /// (it keeps its records in memory, and shares them); otherwise [`ReadNow::MustWait`], this
+    /// default.
     fn get_shared_now(&self, session_id: &str) -> ReadNow<Arc<UserSession>> {
         let _ = session_id;
         ReadNow::MustWait

@@ -75,10 +75,6 @@ impl UserRepository for FileUserRepository {
         Ok(self.table.read(|table| table.get(id).cloned()))
     }
 
-    async fn get_shared(&self, id: &str) -> Result<Option<Arc<User>>, StorageError> {
-        Ok(self.table.read(|table| table.get_shared(id).cloned()))
-    }
-
     fn get_shared_now(&self, id: &str) -> ReadNow<Arc<User>> {
         ReadNow::Answered(self.table.read(|table| table.get_shared(id).cloned()))
     }

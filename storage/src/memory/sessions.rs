@@ -43,12 +43,6 @@ impl SessionRepository for MemorySessionRepository {
         Ok(self.table.read(|table| table.get(session_id).cloned()))
     }
 
-    async fn get_shared(&self, session_id: &str) -> Result<Option<Arc<UserSession>>, StorageError> {
-        Ok(self
-            .table
-            .read(|table| table.get_shared(session_id).cloned()))
-    }
-
     fn get_shared_now(&self, session_id: &str) -> ReadNow<Arc<UserSession>> {
         ReadNow::Answered(
             self.table

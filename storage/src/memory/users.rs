@@ -42,10 +42,6 @@ impl UserRepository for MemoryUserRepository {
         Ok(self.table.read(|table| table.get(id).cloned()))
     }
 
-    async fn get_shared(&self, id: &str) -> Result<Option<Arc<User>>, StorageError> {
-        Ok(self.table.read(|table| table.get_shared(id).cloned()))
-    }
-
     fn get_shared_now(&self, id: &str) -> ReadNow<Arc<User>> {
         ReadNow::Answered(self.table.read(|table| table.get_shared(id).cloned()))
     }
