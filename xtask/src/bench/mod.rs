@@ -19,6 +19,7 @@ mod options;
 mod pg_schema;
 mod report;
 mod results;
+mod rounds;
 mod runner;
 mod scenarios;
 mod seed;
@@ -34,6 +35,7 @@ use domain::{Clock, SystemClock};
 use crate::cargo::{self, CargoCommand};
 use options::BenchCommand;
 use results::{BenchResults, LoadOutcome, LoadRow};
+use rounds::Rounds;
 use runner::{BenchContext, LoadMeasurement};
 use seed::SeedMaterial;
 
@@ -148,18 +150,6 @@ pub fn run(args: &[String]) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// The round with the median rate (the upper middle one for an even count), whole, so its
-/// latencies and memory stay those of one window; any failed round makes the scenario failed.
-fn median_round(outcomes: Vec<Result<LoadMeasurement, String>>) -> Result<LoadMeasurement, String> {
-    let mut measured = outcomes.into_iter().collect::<Result<Vec<_>, String>>()?;
-    measured.sort_by(|a, b| a.result.rate().total_cmp(&b.result.rate()));
-    let middle = measured.len() / 2;
-    measured
-        .into_iter()
-        .nth(middle)
-        .ok_or_else(|| "no round ran".to_string())
-}
-
 /// The commit measured, such as `94ebce4` or `94ebce4 with uncommitted changes`.
 fn revision() -> String {
     let git = |args: &[&str]| {
@@ -229,9 +219,9 @@ fn database_check(ctx: &BenchContext, selected: &[scenarios::LoadScenario]) -> R
 /// Runs every selected scenario, the reference first and the start-up last.
 ///
 /// The load scenarios run in `--rounds` interleaved rounds (reference, status, ..., then the
-/// reference again, ...), and each reports its median round: on a shared two-core machine a
-/// single window moves by about 10%, and interleaving keeps slow phases from falling on one
-/// scenario only. The PostgreSQL scenarios are skipped, not failed, when nothing answers at
+/// reference again, ...), and each reports its rate over all its rounds, with the figures of
+/// its median round (see `rounds.rs`): on a shared two-core machine a single window moves by
+/// 10% or more, and interleaving keeps slow phases from falling on one scenario only. The PostgreSQL scenarios are skipped, not failed, when nothing answers at
 /// `--database-url`: a machine without PostgreSQL still measures everything else.
 fn measure(ctx: &BenchContext) -> BenchResults {
     let mut results = BenchResults::default();
@@ -268,7 +258,7 @@ fn measure(ctx: &BenchContext) -> BenchResults {
     for (scenario, outcomes) in selected.iter().zip(rounds) {
         let outcome = match skip_reason(scenario) {
             Some(reason) => LoadOutcome::Skipped(reason),
-            None => median_round(outcomes).into(),
+            None => Rounds::gather(outcomes).into(),
         };
         results.rows.push(LoadRow {
             name: scenario.name,
@@ -312,37 +302,4 @@ fn measure(ctx: &BenchContext) -> BenchResults {
         results.startup = Some(outcome);
     }
     results
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::bench::results::fixtures::load_result;
-
-    fn round(iterations: u64) -> Result<LoadMeasurement, String> {
-        Ok(LoadMeasurement {
-            result: load_result(iterations),
-            peak_rss_kib: Some(iterations),
-        })
-    }
-
-    #[test]
-    fn the_median_round_is_reported_whole() {
-        let median = median_round(vec![round(90), round(70), round(80)]).expect("all ran");
-        assert_eq!(median.result.iterations, 80);
-        assert_eq!(median.peak_rss_kib, Some(80), "the same round's memory");
-        let upper = median_round(vec![round(1), round(4), round(2), round(3)]).expect("all ran");
-        assert_eq!(upper.result.iterations, 3);
-        assert_eq!(
-            median_round(vec![round(5)]).expect("ran").result.iterations,
-            5
-        );
-    }
-
-    #[test]
-    fn a_failed_round_fails_the_scenario() {
-        let failed = median_round(vec![round(5), Err("refused".to_string()), round(6)]);
-        assert_eq!(failed.err().as_deref(), Some("refused"));
-        assert!(median_round(Vec::new()).is_err());
-    }
 }

@@ -13,8 +13,9 @@ options:
   --seconds N          measured seconds per load scenario (default 4; a 0.5 s warm-up precedes)
   --connections N      concurrent keep-alive connections (default 16)
   --load-threads N     threads of the load generator (default 1)
-  --rounds N           interleaved rounds of the load scenarios; each reports its median round
-                       (default 3: the shared machine's noise moves single runs by ~10%)
+  --rounds N           interleaved rounds of the load scenarios (default 5); each reports its
+                       rate over all rounds, with the latencies and memory of its median round
+                       (the shared machine's noise moves single windows by 10% or more)
   --only NAME[,NAME]   run only these scenarios (repeatable; the bare-axum reference always runs)
   --stored N           records in the \"100k\" scenarios on files (default 100000)
   --stored-pg N        sessions in login-logout-100k-pg (default 20000: api migrate seeds them
@@ -51,7 +52,8 @@ pub struct BenchOptions {
     pub connections: usize,
     /// Threads of the load generator.
     pub load_threads: usize,
-    /// Interleaved rounds of the load scenarios; each scenario reports its median round.
+    /// Interleaved rounds of the load scenarios; each scenario reports its rate over all of
+    /// them, with the latencies and memory of its median round.
     pub rounds: usize,
     /// The scenarios to run; empty means all.
     pub only: Vec<String>,
@@ -73,7 +75,7 @@ impl Default for BenchOptions {
             seconds: 4.0,
             connections: 16,
             load_threads: 1,
-            rounds: 3,
+            rounds: 5,
             only: Vec::new(),
             stored: 100_000,
             stored_pg: 20_000,

@@ -4,6 +4,7 @@
 use super::flood::flood_table;
 use super::format;
 use super::results::{BenchResults, LoadOutcome};
+use super::rounds::Rounds;
 use super::runner::LoadMeasurement;
 use super::scenarios::REFERENCE;
 use super::table::{Align, Table};
@@ -29,18 +30,23 @@ pub fn load_table(results: &BenchResults) -> Table {
     let reference = results.rate_of(REFERENCE).filter(|rate| *rate > 0.0);
     for row in &results.rows {
         let cells = match &row.outcome {
-            LoadOutcome::Measured(LoadMeasurement {
-                result,
-                peak_rss_kib,
+            LoadOutcome::Measured(Rounds {
+                median:
+                    LoadMeasurement {
+                        result,
+                        peak_rss_kib,
+                    },
+                pooled_rate,
+                ..
             }) => vec![
                 row.title.clone(),
                 row.name.to_string(),
-                format::rate(result.rate()),
+                format::rate(*pooled_rate),
                 row.unit.to_string(),
                 format::latency(result.p50_us),
                 format::latency(result.p99_us),
                 format::mib_from_kib(*peak_rss_kib),
-                format::ratio(reference.map(|reference| result.rate() / reference)),
+                format::ratio(reference.map(|reference| pooled_rate / reference)),
                 format::thousands(result.errors),
             ],
             LoadOutcome::Failed(_) => vec![
@@ -97,6 +103,43 @@ pub fn cpu_table(results: &BenchResults) -> Option<Table> {
     }
     any.then_some(table)
 }
+
+/// Every round's rate of each load scenario that ran more than one round, and how far the
+/// rounds spread: the noise the pooled rate averages out.
+pub fn rounds_table(results: &BenchResults) -> Option<Table> {
+    let count = results
+        .rows
+        .iter()
+        .filter_map(|row| row.rounds().map(|rounds| rounds.rates.len()))
+        .max()
+        .filter(|count| *count > 1)?;
+    let headings: Vec<String> = (1..=count).map(|round| format!("round {round}")).collect();
+    let mut columns = vec![("name", Align::Left)];
+    columns.extend(
+        headings
+            .iter()
+            .map(|heading| (heading.as_str(), Align::Right)),
+    );
+    columns.push(("slowest / fastest", Align::Right));
+    let mut table = Table::new(&columns);
+    for row in &results.rows {
+        let Some(rounds) = row.rounds() else {
+            continue;
+        };
+        let mut cells = vec![row.name.to_string()];
+        cells.extend(rounds.rates.iter().map(|rate| format::rate(*rate)));
+        cells.resize(count + 1, "-".to_string());
+        let slowest = rounds.rates.iter().copied().fold(f64::INFINITY, f64::min);
+        let fastest = rounds.rates.iter().copied().fold(0.0, f64::max);
+        cells.push(format::ratio((fastest > 0.0).then(|| slowest / fastest)));
+        table.push(cells);
+    }
+    Some(table)
+}
+
+/// The line above the rounds table.
+const ROUNDS_HEADING: &str = "Rate of each round (the table above shows all rounds together: \
+     their iterations over their measured seconds)";
 
 /// The line above the CPU table.
 const CPU_HEADING: &str = "CPU per request during the measured window (all threads; a login \
@@ -191,6 +234,11 @@ pub fn to_text(results: &BenchResults, checks: &[TargetCheck]) -> String {
         text.push_str(&load_table(results).to_text());
         text.push_str("\n\n");
     }
+    if let Some(table) = rounds_table(results) {
+        text.push_str(&format!("{ROUNDS_HEADING}:\n"));
+        text.push_str(&table.to_text());
+        text.push_str("\n\n");
+    }
     if let Some(table) = cpu_table(results) {
         text.push_str(&format!("{CPU_HEADING}:\n"));
         text.push_str(&table.to_text());
@@ -256,6 +304,11 @@ pub fn to_markdown(results: &BenchResults, checks: &[TargetCheck], header: &RunH
     );
     if !results.rows.is_empty() {
         text.push_str(&load_table(results).to_markdown());
+        text.push_str("\n\n");
+    }
+    if let Some(table) = rounds_table(results) {
+        text.push_str(&format!("{ROUNDS_HEADING}:\n\n"));
+        text.push_str(&table.to_markdown());
         text.push_str("\n\n");
     }
     if let Some(table) = cpu_table(results) {
@@ -349,9 +402,9 @@ mod tests {
             outcome: LoadOutcome::Failed("the server exited".to_string()),
             ..measured("me-session-auth", 0)
         };
-        if let LoadOutcome::Measured(measurement) = &mut results.rows[2].outcome {
-            measurement.result.errors = 3;
-            measurement.result.first_error = Some("the request answered 403".to_string());
+        if let LoadOutcome::Measured(rounds) = &mut results.rows[2].outcome {
+            rounds.median.result.errors = 3;
+            rounds.median.result.first_error = Some("the request answered 403".to_string());
         }
         let text = to_text(&results, &target_checks(&results));
         assert!(text.contains("FAILED"), "{text}");
@@ -399,6 +452,34 @@ mod tests {
     }
 
     #[test]
+    fn the_rate_shown_is_the_rate_of_all_rounds_and_each_round_is_listed() {
+        let mut results = full_results();
+        assert!(
+            rounds_table(&results).is_none(),
+            "single rounds need no table"
+        );
+        if let LoadOutcome::Measured(rounds) = &mut results.rows[1].outcome {
+            rounds.rates = vec![8_000.0, 9_000.0, 10_000.0];
+            rounds.pooled_rate = 9_500.0;
+        }
+        let text = to_text(&results, &target_checks(&results));
+        assert!(text.contains("9,500"), "{text}");
+        assert!(
+            text.contains("0.95x"),
+            "the ratio uses the pooled rate: {text}"
+        );
+        let table = rounds_table(&results)
+            .expect("a scenario ran three rounds")
+            .to_text();
+        assert!(table.contains("round 3"), "{table}");
+        assert!(
+            table.contains("8,000") && table.contains("10,000") && table.contains("0.80x"),
+            "{table}"
+        );
+        assert!(text.contains("Rate of each round"), "{text}");
+    }
+
+    #[test]
     fn the_cpu_table_lists_only_the_scenarios_that_measured_it() {
         let mut results = full_results();
         assert!(cpu_table(&results).is_none());
@@ -409,9 +490,9 @@ mod tests {
             .find(|row| row.measurement().is_some())
             .expect("a measured row");
         let name = row.name;
-        if let LoadOutcome::Measured(measurement) = &mut row.outcome {
-            measurement.result.requests = 1_000;
-            measurement.result.server_cpu = Some(CpuTime {
+        if let LoadOutcome::Measured(rounds) = &mut row.outcome {
+            rounds.median.result.requests = 1_000;
+            rounds.median.result.server_cpu = Some(CpuTime {
                 user_us: 3_000,
                 system_us: 6_500,
             });

@@ -1,6 +1,7 @@
 //! What one run measured: a row per load scenario and the start-up figures.
 
 use super::flood::FloodMeasurement;
+use super::rounds::Rounds;
 use super::runner::{LoadMeasurement, StartupMeasurement};
 
 /// One load scenario's line of the report.
@@ -19,35 +20,41 @@ pub struct LoadRow {
 /// How a load scenario ended.
 #[derive(Debug, Clone, PartialEq)]
 pub enum LoadOutcome {
-    /// It ran; this is its median round.
-    Measured(LoadMeasurement),
+    /// It ran: every round's rate, the rate of all of them, and the median round.
+    Measured(Rounds),
     /// It was meant to run and could not: an error of the bench or the service.
     Failed(String),
     /// It was not run, for this reason (such as no PostgreSQL to run it on): not an error.
     Skipped(String),
 }
 
-impl From<Result<LoadMeasurement, String>> for LoadOutcome {
-    fn from(outcome: Result<LoadMeasurement, String>) -> Self {
+impl From<Result<Rounds, String>> for LoadOutcome {
+    fn from(outcome: Result<Rounds, String>) -> Self {
         match outcome {
-            Ok(measurement) => LoadOutcome::Measured(measurement),
+            Ok(rounds) => LoadOutcome::Measured(rounds),
             Err(error) => LoadOutcome::Failed(error),
         }
     }
 }
 
 impl LoadRow {
-    /// What the scenario measured, when it ran.
-    pub fn measurement(&self) -> Option<&LoadMeasurement> {
+    /// What the scenario's rounds measured, when it ran.
+    pub fn rounds(&self) -> Option<&Rounds> {
         match &self.outcome {
-            LoadOutcome::Measured(measurement) => Some(measurement),
+            LoadOutcome::Measured(rounds) => Some(rounds),
             LoadOutcome::Failed(_) | LoadOutcome::Skipped(_) => None,
         }
     }
 
-    /// The rate, when the scenario ran.
+    /// The scenario's median round, when it ran: the window its latencies, memory and CPU
+    /// figures come from.
+    pub fn measurement(&self) -> Option<&LoadMeasurement> {
+        self.rounds().map(|rounds| &rounds.median)
+    }
+
+    /// The rate over all rounds, when the scenario ran.
     pub fn rate(&self) -> Option<f64> {
-        self.measurement().map(|m| m.result.rate())
+        self.rounds().map(|rounds| rounds.pooled_rate)
     }
 }
 
@@ -101,9 +108,13 @@ pub mod fixtures {
             name,
             title: format!("title of {name}"),
             unit: "req/s",
-            outcome: LoadOutcome::Measured(LoadMeasurement {
-                result: load_result(iterations),
-                peak_rss_kib: Some(10_240),
+            outcome: LoadOutcome::Measured(Rounds {
+                median: LoadMeasurement {
+                    result: load_result(iterations),
+                    peak_rss_kib: Some(10_240),
+                },
+                rates: vec![iterations as f64],
+                pooled_rate: iterations as f64,
             }),
         }
     }

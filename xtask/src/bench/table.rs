@@ -12,15 +12,18 @@ pub enum Align {
 /// A header row and body rows of text cells.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Table {
-    columns: Vec<(&'static str, Align)>,
+    columns: Vec<(String, Align)>,
     rows: Vec<Vec<String>>,
 }
 
 impl Table {
     /// A table with these column headers and alignments.
-    pub fn new(columns: &[(&'static str, Align)]) -> Self {
+    pub fn new(columns: &[(&str, Align)]) -> Self {
         Table {
-            columns: columns.to_vec(),
+            columns: columns
+                .iter()
+                .map(|(header, align)| (header.to_string(), *align))
+                .collect(),
             rows: Vec::new(),
         }
     }
@@ -59,7 +62,10 @@ impl Table {
             line.join("  ").trim_end().to_string()
         };
         let mut lines = vec![render(
-            self.columns.iter().map(|(header, _)| *header).collect(),
+            self.columns
+                .iter()
+                .map(|(header, _)| header.as_str())
+                .collect(),
         )];
         lines.push(
             widths
