@@ -7,6 +7,8 @@
 //! value may contain `;`. A piece without `=` is a cookie with the empty value, as in Werkzeug,
 //! so `Cookie: _my_session_id` carries a (present, invalid) session cookie: 403, not 401.
 
+use domain::byte_words::{all_bytes, has_byte, has_byte_below, has_byte_from_delete};
+
 /// Returns the value of the cookie called `name` from the request's `Cookie` header values
 /// (several headers are read in order; the first cookie with that name wins), or `None`.
 /// Each header may be borrowed or owned (a `Cow` from a lossy UTF-8 conversion, say).
@@ -39,30 +41,21 @@ pub fn sole_cookie<'h>(header: &'h [u8], name: &str) -> Option<&'h str> {
 /// a time: a session id is 36 bytes, checked on every request with a cookie, and the byte loop
 /// cost some 290 instructions of it.
 fn is_plain_value(bytes: &[u8]) -> bool {
-    const ONES: u64 = u64::from_le_bytes([0x01; 8]);
-    const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
-    // The classic tests for "some byte of `word` is below `n`" (exact for n <= 0x80) and "some
-    // byte is `byte`". Adding 1 to every byte sets a high bit exactly where a byte is 0x7F or
-    // more; a byte of 0xFF carries into its neighbour, but its own high bit already answers.
-    let has_below = |word: u64, n: u8| word.wrapping_sub(ONES * u64::from(n)) & !word & HIGHS != 0;
-    let has_byte = |word: u64, byte: u8| has_below(word ^ (ONES * u64::from(byte)), 1);
-    let has_above_tilde = |word: u64| (word.wrapping_add(ONES) | word) & HIGHS != 0;
-    let plain = |byte: u8| byte.is_ascii_graphic() && byte != b';' && byte != b'"';
-    let mut chunks = bytes.chunks_exact(8);
-    for chunk in &mut chunks {
-        let Ok(eight) = <[u8; 8]>::try_from(chunk) else {
-            return false;
-        };
-        let word = u64::from_le_bytes(eight);
-        if has_below(word, 0x21)
-            || has_above_tilde(word)
-            || has_byte(word, b';')
-            || has_byte(word, b'"')
-        {
-            return false;
-        }
-    }
-    chunks.remainder().iter().all(|&byte| plain(byte))
+    all_bytes(
+        bytes,
+        |word| {
+            has_byte_below(word, 0x21)
+                || has_byte_from_delete(word)
+                || has_byte(word, b';')
+                || has_byte(word, b'"')
+        },
+        is_plain_byte,
+    )
+}
+
+/// The byte rule of [`is_plain_value`]: visible ASCII other than `;` and `"`.
+fn is_plain_byte(byte: u8) -> bool {
+    byte.is_ascii_graphic() && byte != b';' && byte != b'"'
 }
 
 /// The raw `(name, value)` pairs of one `Cookie` header value, names and values trimmed.
@@ -207,7 +200,6 @@ mod tests {
 
     #[test]
     fn a_plain_value_is_visible_ascii_without_semicolon_or_quote_at_every_position() {
-        let plain = |byte: u8| byte.is_ascii_graphic() && byte != b';' && byte != b'"';
         for length in [1, 7, 8, 9, 16, 36, 37] {
             for at in 0..length {
                 for byte in 0..=255u8 {
@@ -215,7 +207,7 @@ mod tests {
                     value[at] = byte;
                     assert_eq!(
                         is_plain_value(&value),
-                        plain(byte),
+                        byte.is_ascii_graphic() && byte != b';' && byte != b'"',
                         "{byte:#x} at {at}/{length}"
                     );
                 }

@@ -5,9 +5,11 @@
 //! JSON and on disk; [`password`] holds the hashing rules (Argon2id for new passwords, legacy
 //! unsalted SHA-256 still verified and flagged for upgrade); [`clock`] lets time-dependent logic
 //! run against a clock that tests control; [`public_json`] writes a user's public JSON, and any
-//! JSON string, by hand, byte for byte as serde_json would.
+//! JSON string, by hand, byte for byte as serde_json would; [`byte_words`] checks bytes eight at
+//! a time for that writer and for the session cookie's reader.
 #![warn(missing_docs)]
 
+pub mod byte_words;
 pub mod clock;
 pub mod error;
 pub mod ids;

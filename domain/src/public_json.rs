@@ -10,6 +10,7 @@
 
 use std::cell::Cell;
 
+use crate::byte_words::{all_bytes, has_byte, has_byte_below};
 use crate::user::PublicUser;
 use crate::Timestamp;
 
@@ -94,25 +95,11 @@ pub fn write_json_string(out: &mut Vec<u8>, value: &str) {
 /// quote and no backslash, the only bytes it escapes (UTF-8 goes out as it is). Eight bytes at a
 /// time: the strings of a user are some 130 bytes per answer.
 fn needs_no_escape(bytes: &[u8]) -> bool {
-    const ONES: u64 = u64::from_le_bytes([0x01; 8]);
-    const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
-    // The classic test for "some byte of `word` is below `n`" (exact for n <= 0x80).
-    let has_below = |word: u64, n: u8| word.wrapping_sub(ONES * u64::from(n)) & !word & HIGHS != 0;
-    let has_byte = |word: u64, byte: u8| has_below(word ^ (ONES * u64::from(byte)), 1);
-    let mut chunks = bytes.chunks_exact(8);
-    for chunk in &mut chunks {
-        let Ok(eight) = <[u8; 8]>::try_from(chunk) else {
-            return false;
-        };
-        let word = u64::from_le_bytes(eight);
-        if has_below(word, 0x20) || has_byte(word, b'"') || has_byte(word, b'\\') {
-            return false;
-        }
-    }
-    chunks
-        .remainder()
-        .iter()
-        .all(|&byte| byte >= 0x20 && byte != b'"' && byte != b'\\')
+    all_bytes(
+        bytes,
+        |word| has_byte_below(word, 0x20) || has_byte(word, b'"') || has_byte(word, b'\\'),
+        |byte| byte >= 0x20 && byte != b'"' && byte != b'\\',
+    )
 }
 
 #[cfg(test)]
